@@ -1,0 +1,97 @@
+// config.hpp - the typed configuration: embedded defaults, overridden by an optional TOML file.
+//
+// Every key, its default and meaning is listed in docs/configuration.md. Errors carry the file
+// and line they come from so `hermod config check` can point at each one.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hermod::config {
+
+/// The network services Hermod can listen for.
+enum class Service { Smtp, Submission, Submissions, Imap, Imaps, Pop3, Pop3s, Lmtp, Http };
+inline constexpr Service kAllServices[] = {Service::Smtp,  Service::Submission, Service::Submissions,
+                                           Service::Imap,  Service::Imaps,      Service::Pop3,
+                                           Service::Pop3s, Service::Lmtp,       Service::Http};
+const char* service_name(Service);  // "smtp", "submission", ...
+std::optional<Service> service_from_name(std::string_view);
+/// True for services whose listeners speak TLS from the first byte (465, 993, 995).
+bool implicit_tls(Service);
+
+/// One address to listen on: host is an IPv4 or IPv6 literal (no brackets), port 0 = any free.
+struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 0;
+    std::string to_string() const;  // "127.0.0.1:2525", "[::1]:2525"
+};
+
+struct ServerConfig {
+    std::string hostname = "localhost";  // used in greetings and Received headers
+    std::string user = "hermod";         // unprivileged user to switch to when started as root
+    std::uint32_t shutdown_grace_seconds = 10;  // how long sessions may finish after SIGTERM
+    std::string log_level = "info";             // trace, debug, info, warn, error
+};
+
+struct TlsConfig {
+    std::string cert_file;  // PEM; empty = self-signed certificate in <data>/tls/
+    std::string key_file;   // PEM; empty = the self-signed certificate's key
+    std::string min_version = "1.2";  // "1.2" or "1.3"
+};
+
+struct LimitsConfig {
+    std::uint32_t max_connections = 2000;       // all services together
+    std::uint32_t max_connections_per_ip = 50;  // per client address
+    std::uint32_t idle_timeout_seconds = 300;   // RFC 5321 §4.5.3.2: at least 5 minutes
+    std::uint32_t session_timeout_seconds = 3600;  // total life of one connection
+    std::uint64_t max_message_size = 50ull << 20;
+    std::uint32_t max_recipients = 1000;
+    std::uint32_t smtp_line_length = 512;    // RFC 5321 §4.5.3.1.4 command line
+    std::uint32_t smtp_text_line_length = 1000;  // RFC 5321 §4.5.3.1.6 text line
+    std::uint32_t line_length_ceiling = 8192;    // tolerated before a line is refused outright
+    std::uint32_t imap_line_length = 65536;
+    std::uint64_t imap_literal_size = 50ull << 20;
+    std::uint32_t mime_depth = 64;
+    std::uint32_t failed_logins_per_ip = 10;       // per 15 minutes
+    std::uint32_t failed_logins_per_account = 10;  // per 15 minutes
+};
+
+struct StoreConfig {
+    std::string backend = "sqlite";
+    std::uint64_t inline_blob_max = 1 << 20;  // bodies up to this size live in the database
+};
+
+struct Config {
+    ServerConfig server;
+    TlsConfig tls;
+    LimitsConfig limits;
+    StoreConfig store;
+    std::map<Service, std::vector<ListenAddress>> listen;  // empty list = service off
+};
+
+/// The embedded defaults: every service on 127.0.0.1 and ::1 on its unprivileged port.
+Config defaults();
+
+struct ConfigError {
+    std::string file;
+    std::uint32_t line = 0;  // 0 when the error has no position
+    std::string message;
+    std::string to_string() const;  // "file:line: message"
+};
+
+struct LoadResult {
+    Config config;
+    std::vector<ConfigError> errors;  // empty = config is valid
+};
+
+/// Parses TOML text over the defaults; reports every error found, not only the first.
+LoadResult parse(std::string_view toml_text, const std::string& source_name);
+/// Reads and parses a file (a missing/unreadable file is one error).
+LoadResult load_file(const std::string& path);
+/// The effective configuration as TOML, loadable again by parse().
+std::string to_toml(const Config&);
+
+}  // namespace hermod::config

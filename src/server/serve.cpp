@@ -1,0 +1,116 @@
+// serve.cpp - `hermod serve`: load the config, prepare the data folder, bind every listener,
+// drop root, open the store, create the demo account on first start, and serve until SIGTERM.
+//
+// Security: ports are bound and the TLS key is read while still root (if started as root);
+// then the data folder is handed to the unprivileged user and the process switches to it
+// before any client byte is read. The process works with the data folder as its current
+// directory and relative paths, so the data folder may live below a directory the
+// unprivileged user cannot traverse (e.g. a checkout in /root).
+#include "server/serve.hpp"
+
+#include <CLI/CLI.hpp>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+#include <thread>
+
+#include "common/log.hpp"
+#include "config/cli_options.hpp"
+#include "net/server.hpp"
+#include "net/tls.hpp"
+#include "server/first_start.hpp"
+#include "store/store.hpp"
+
+namespace hermod::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Creates the data folder (0750) if needed and makes it the current directory.
+fs::path enter_data_folder(const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create data folder " + dir + ": " + ec.message());
+    ::chmod(dir.c_str(), 0750);
+    fs::path absolute = fs::absolute(dir).lexically_normal();
+    if (::chdir(dir.c_str()) != 0)
+        throw std::runtime_error("cannot enter data folder " + dir + ": " + std::strerror(errno));
+    return absolute;
+}
+
+/// Gives everything in the current directory (the data folder) to `user`.
+void hand_data_folder_to(const std::string& user) {
+    struct passwd* pw = ::getpwnam(user.c_str());
+    if (!pw)
+        throw std::runtime_error("user '" + user +
+                                 "' does not exist: create it (scripts/install-deps does) or set "
+                                 "[server] user in the config");
+    auto own = [&](const fs::path& p) {
+        if (::lchown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+            throw std::runtime_error("cannot chown " + p.string() + ": " + std::strerror(errno));
+    };
+    own(".");
+    for (const auto& entry : fs::recursive_directory_iterator("."))
+        own(entry.path());
+}
+
+void print_banner(const fs::path& data, const net::Server& server) {
+    std::printf("hermod 0.1.0 is running; data folder %s\n", data.c_str());
+    for (const auto& b : server.bound())
+        std::printf("  %-12s %s\n", config::service_name(b.service), b.address.c_str());
+}
+
+void print_login(const fs::path& data, const std::optional<DemoLogin>& demo) {
+    if (demo) {
+        std::printf("first start: created domain localhost and account %s\n", demo->address.c_str());
+        std::printf("  login:    %s\n  password: %s   (also in %s)\n", demo->address.c_str(),
+                    demo->password.c_str(), (data / kDemoPasswordFile).c_str());
+    } else if (fs::exists(kDemoPasswordFile)) {
+        std::printf("demo login: demo@localhost, password in %s\n",
+                    (data / kDemoPasswordFile).c_str());
+    }
+    std::printf("stop with Ctrl-C (SIGINT) or SIGTERM\n");
+    std::fflush(stdout);
+}
+
+void serve(const config::GlobalOptions& options) {
+    config::Config cfg = config::load_or_exit(options);
+    init_logging(cfg.server.log_level);
+
+    fs::path data = enter_data_folder(options.data_dir);
+    auto tls = net::make_tls_context(cfg.tls, cfg.server.hostname, "tls");
+
+    net::Server server(cfg, tls);
+    server.bind();
+    if (::geteuid() == 0) {
+        hand_data_folder_to(cfg.server.user);
+        net::drop_privileges(cfg.server.user);
+        spdlog::info("switched to user {}", cfg.server.user);
+    }
+
+    store::StoreOptions store_options;
+    store_options.data_dir = ".";
+    store_options.inline_blob_max = cfg.store.inline_blob_max;
+    auto store = store::open_store(store_options);
+    auto demo = create_demo_account_if_empty(*store);
+
+    print_banner(data, server);
+    print_login(data, demo);
+    unsigned threads = std::max(2u, std::thread::hardware_concurrency());
+    server.run(threads);
+    spdlog::info("stopped");
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& app, const config::GlobalOptions& options) {
+    auto* cmd = app.add_subcommand("serve", "run the mail server (all configured services)");
+    cmd->callback([&options] { serve(options); });
+}
+
+}  // namespace hermod::server

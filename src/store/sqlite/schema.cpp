@@ -1,0 +1,128 @@
+// schema.cpp - schema version 1 and the forward migrations after it.
+//
+// Rules (Dovecot mail-index style): never edit a released step, only append new ones; each step
+// runs inside BEGIN IMMEDIATE and re-reads user_version, so two processes opening an old store at
+// once (server and admin CLI) migrate it exactly once.
+#include "store/sqlite/schema.hpp"
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/db.hpp"
+#include "store/store.hpp"
+
+namespace hermod::store::sqlite {
+
+namespace {
+
+// Version 1: the base schema.
+constexpr const char* kStep1 = R"sql(
+CREATE TABLE domains (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL UNIQUE
+);
+CREATE TABLE accounts (
+    id            INTEGER PRIMARY KEY,
+    domain_id     INTEGER NOT NULL REFERENCES domains(id),
+    address       TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    quota_bytes   INTEGER NOT NULL DEFAULT 0,
+    created       INTEGER NOT NULL
+);
+CREATE INDEX accounts_by_domain ON accounts(domain_id);
+CREATE TABLE aliases (
+    source TEXT NOT NULL,   -- local@domain, or @domain for a catch-all
+    target TEXT NOT NULL,
+    PRIMARY KEY (source, target)
+) WITHOUT ROWID;
+CREATE TABLE mailboxes (
+    id            INTEGER PRIMARY KEY,
+    account_id    INTEGER NOT NULL REFERENCES accounts(id),
+    name          TEXT NOT NULL,
+    uidvalidity   INTEGER NOT NULL,
+    uidnext       INTEGER NOT NULL DEFAULT 1,
+    highestmodseq INTEGER NOT NULL DEFAULT 0,
+    special_use   INTEGER NOT NULL DEFAULT 0,
+    subscribed    INTEGER NOT NULL DEFAULT 0,
+    message_count INTEGER NOT NULL DEFAULT 0,
+    total_size    INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (account_id, name)
+);
+-- One row per distinct body. data is NULL when the body lives in its own file
+-- (<data>/blobs/ab/cdef...); refcount counts the messages pointing at it.
+CREATE TABLE blobs (
+    id       INTEGER PRIMARY KEY,
+    hash     TEXT NOT NULL UNIQUE,
+    size     INTEGER NOT NULL,
+    refcount INTEGER NOT NULL,
+    data     BLOB
+);
+CREATE TABLE messages (
+    id            INTEGER PRIMARY KEY,
+    mailbox_id    INTEGER NOT NULL REFERENCES mailboxes(id),
+    uid           INTEGER NOT NULL,
+    modseq        INTEGER NOT NULL,
+    flags         INTEGER NOT NULL DEFAULT 0,
+    keywords      TEXT NOT NULL DEFAULT '',   -- space-separated, sorted
+    internal_date INTEGER NOT NULL,
+    size          INTEGER NOT NULL,
+    blob_hash     TEXT NOT NULL,
+    UNIQUE (mailbox_id, uid)
+);
+-- Append-only log of what changed, for CONDSTORE/QRESYNC, JMAP states and IDLE.
+CREATE TABLE changes (
+    mailbox_id INTEGER NOT NULL,
+    modseq     INTEGER NOT NULL,
+    uid        INTEGER NOT NULL,
+    kind       INTEGER NOT NULL   -- 0 appended, 1 flags changed, 2 expunged
+);
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+// Version 2: indexes for the CONDSTORE paths (changes_since, FETCH ... CHANGEDSINCE), which
+// otherwise scan a whole mailbox's log.
+constexpr const char* kStep2 = R"sql(
+CREATE INDEX changes_by_modseq ON changes(mailbox_id, modseq);
+CREATE INDEX messages_by_modseq ON messages(mailbox_id, modseq);
+)sql";
+
+const std::vector<const char*>& steps() {
+    static const std::vector<const char*> all = {kStep1, kStep2};
+    return all;
+}
+
+}  // namespace
+
+int schema_version(Db& db) {
+    auto st = db.prepare("PRAGMA user_version");
+    return st.step() ? static_cast<int>(st.int64(0)) : 0;
+}
+
+void migrate(Db& db, int target) {
+    static_assert(kLatestVersion >= 1);
+    int current = schema_version(db);
+    if (current > kLatestVersion)
+        throw StoreError(ErrorKind::Invalid,
+                         "store " + db.path() + " has schema version " + std::to_string(current) +
+                             " but this Hermod only knows up to version " +
+                             std::to_string(kLatestVersion) + "; upgrade Hermod");
+    for (int version = current + 1; version <= target; ++version) {
+        db.exec("BEGIN IMMEDIATE");
+        try {
+            // Another process may have applied this step while we waited for the lock.
+            if (schema_version(db) < version) {
+                db.exec(steps()[static_cast<std::size_t>(version - 1)]);
+                db.exec("PRAGMA user_version=" + std::to_string(version));
+            }
+            db.exec("COMMIT");
+        } catch (...) {
+            db.exec("ROLLBACK");
+            throw;
+        }
+    }
+}
+
+}  // namespace hermod::store::sqlite

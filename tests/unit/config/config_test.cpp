@@ -1,0 +1,119 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace hermod::config;
+
+namespace {
+
+std::vector<std::string> messages(const LoadResult& r) {
+    std::vector<std::string> out;
+    for (const auto& e : r.errors) out.push_back(e.to_string());
+    return out;
+}
+
+}  // namespace
+
+TEST(Config, DefaultsListenOnLocalhostUnprivilegedPorts) {
+    Config c = defaults();
+    ASSERT_EQ(c.listen[Service::Smtp].size(), 2u);
+    EXPECT_EQ(c.listen[Service::Smtp][0].to_string(), "127.0.0.1:2525");
+    EXPECT_EQ(c.listen[Service::Smtp][1].to_string(), "[::1]:2525");
+    EXPECT_EQ(c.listen[Service::Submission][0].port, 5870);
+    EXPECT_EQ(c.listen[Service::Submissions][0].port, 4650);
+    EXPECT_EQ(c.listen[Service::Imap][0].port, 1143);
+    EXPECT_EQ(c.listen[Service::Imaps][0].port, 9930);
+    EXPECT_EQ(c.listen[Service::Pop3][0].port, 1110);
+    EXPECT_EQ(c.listen[Service::Pop3s][0].port, 9950);
+    EXPECT_EQ(c.listen[Service::Lmtp][0].port, 2424);
+    EXPECT_EQ(c.listen[Service::Http][0].port, 8080);
+    EXPECT_EQ(c.limits.max_message_size, 50u << 20);
+    EXPECT_EQ(c.limits.smtp_line_length, 512u);
+    EXPECT_EQ(c.tls.min_version, "1.2");
+    EXPECT_TRUE(implicit_tls(Service::Imaps));
+    EXPECT_FALSE(implicit_tls(Service::Imap));
+}
+
+TEST(Config, EmptyFileIsTheDefaults) {
+    auto r = parse("", "empty.toml");
+    EXPECT_TRUE(r.errors.empty());
+    EXPECT_EQ(to_toml(r.config), to_toml(defaults()));
+}
+
+TEST(Config, OverridesAndDisablesServices) {
+    auto r = parse(R"(
+[server]
+hostname = "mail.example.org"
+[limits]
+max_message_size = 10485760
+[listen]
+smtp = ["0.0.0.0:25", "[::]:25"]
+http = []
+)",
+                   "a.toml");
+    ASSERT_TRUE(r.errors.empty()) << messages(r)[0];
+    EXPECT_EQ(r.config.server.hostname, "mail.example.org");
+    EXPECT_EQ(r.config.limits.max_message_size, 10485760u);
+    EXPECT_EQ(r.config.listen[Service::Smtp][1].host, "::");
+    EXPECT_EQ(r.config.listen[Service::Smtp][1].port, 25);
+    EXPECT_TRUE(r.config.listen[Service::Http].empty());
+    EXPECT_EQ(r.config.listen[Service::Imap].size(), 2u);  // untouched: default
+}
+
+TEST(Config, ReportsEveryErrorWithItsLine) {
+    auto r = parse(R"([server]
+hostname = 42
+colour = "blue"
+[limits]
+max_recipients = -1
+smtp_line_length = 100
+[tls]
+min_version = "1.0"
+[listen]
+smtp = ["localhost:25", "127.0.0.1:99999", "[::1]25"]
+gopher = ["127.0.0.1:70"]
+[nonsense]
+)",
+                   "bad.toml");
+    auto m = messages(r);
+    ASSERT_EQ(m.size(), 10u) << ::testing::PrintToString(m);
+    EXPECT_EQ(m[0], "bad.toml:2: 'hostname' must be a string");
+    EXPECT_EQ(m[1], "bad.toml:3: unknown key 'colour' in [server]");
+    EXPECT_EQ(m[2], "bad.toml:5: 'max_recipients' must be between 1 and 100000, not -1");
+    EXPECT_EQ(m[3], "bad.toml:6: 'smtp_line_length' must be between 512 and 1048576, not 100");
+    EXPECT_EQ(m[4], "bad.toml:8: 'min_version' must be \"1.2\" or \"1.3\" (older TLS is not offered)");
+    EXPECT_NE(m[5].find("bad.toml:10: 'localhost:25' in smtp"), std::string::npos) << m[5];
+    EXPECT_NE(m[6].find("bad.toml:10: '127.0.0.1:99999' in smtp"), std::string::npos) << m[6];
+    EXPECT_NE(m[7].find("bad.toml:10: '[::1]25' in smtp"), std::string::npos) << m[7];
+    EXPECT_EQ(m[8], "bad.toml:11: unknown key 'gopher' in [listen]");
+    EXPECT_NE(m[9].find("bad.toml:12: unknown section [nonsense]"), std::string::npos) << m[9];
+}
+
+TEST(Config, SyntaxErrorHasPosition) {
+    auto r = parse("[server]\nhostname = \"unterminated\n", "syn.toml");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].line, 2u);
+    EXPECT_EQ(r.errors[0].file, "syn.toml");
+}
+
+TEST(Config, CertAndKeyGoTogether) {
+    auto r = parse("[tls]\ncert_file = \"/etc/ssl/a.pem\"\n", "t.toml");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_NE(r.errors[0].message.find("go together"), std::string::npos);
+}
+
+TEST(Config, ShowOutputLoadsBackToTheSameConfig) {
+    auto first = parse("[server]\nhostname = \"mx \\\"1\\\"\"\n[listen]\nimap = []\n", "x.toml");
+    ASSERT_TRUE(first.errors.empty());
+    std::string text = to_toml(first.config);
+    auto again = parse(text, "shown.toml");
+    ASSERT_TRUE(again.errors.empty()) << messages(again)[0];
+    EXPECT_EQ(to_toml(again.config), text);
+    EXPECT_EQ(again.config.server.hostname, "mx \"1\"");
+}
+
+TEST(Config, MissingFileIsOneError) {
+    auto r = load_file("/nonexistent/hermod.toml");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].to_string(), "/nonexistent/hermod.toml: cannot read the file");
+}
