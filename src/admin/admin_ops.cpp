@@ -1,12 +1,12 @@
 // admin_ops.cpp - domain, user and alias administration over the Store. See admin_ops.hpp.
 #include "admin/admin_ops.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 #include "auth/password.hpp"
 #include "common/address.hpp"
@@ -68,12 +68,13 @@ store::Domain add_domain(store::Store& store, std::string_view name) {
 
 std::vector<std::string> list_domains(store::Store& store) {
     std::vector<std::string> names;
-    for (auto& d : store.list_domains()) names.push_back(std::move(d.name));
+    for (auto& d : store.list_domains())
+        names.push_back(std::move(d.name));
     std::sort(names.begin(), names.end());
     return names;
 }
 
-void delete_domain(store::Store& store, std::string_view name) {
+std::string delete_domain(store::Store& store, std::string_view name) {
     std::string domain = normalize_domain(name);
     require_local_domain(store, domain);
     std::size_t accounts = store.list_accounts(domain).size();
@@ -85,32 +86,44 @@ void delete_domain(store::Store& store, std::string_view name) {
                          " user(s) and " + std::to_string(aliases) +
                          " alias(es); delete them first");
     store.delete_domain(domain);
+    return domain;
 }
 
 // --- users -----------------------------------------------------------------------------
 
-store::Account add_user(store::Store& store, std::string_view address, std::string_view password,
-                        std::int64_t quota_bytes) {
+std::string check_new_user(store::Store& store, std::string_view address) {
     Address a = parse_or_throw(address);
-    if (quota_bytes < 0) throw AdminError("invalid quota: " + std::to_string(quota_bytes));
     require_local_domain(store, a.domain);
     if (store.find_account(a.str())) throw AdminError("user already exists: " + a.str());
-    // Hash last: it's the slow step, and there's no point before the checks pass.
-    std::string hash = hash_or_throw(password);
-    return store.add_account(a.str(), hash, quota_bytes);
+    return a.str();
 }
 
-void set_password(store::Store& store, std::string_view address, std::string_view password) {
+store::Account require_user(store::Store& store, std::string_view address) {
+    return require_account(store, parse_or_throw(address).str());
+}
+
+store::Account add_user(store::Store& store, std::string_view address, std::string_view password,
+                        std::int64_t quota_bytes) {
+    if (quota_bytes < 0) throw AdminError("invalid quota: " + std::to_string(quota_bytes));
+    std::string normalized = check_new_user(store, address);
+    // Hash last: it's the slow step, and there's no point before the checks pass.
+    std::string hash = hash_or_throw(password);
+    return store.add_account(normalized, hash, quota_bytes);
+}
+
+std::string set_password(store::Store& store, std::string_view address, std::string_view password) {
     Address a = parse_or_throw(address);
     require_account(store, a.str());
     store.set_password_hash(a.str(), hash_or_throw(password));
+    return a.str();
 }
 
-void set_quota(store::Store& store, std::string_view address, std::int64_t quota_bytes) {
+std::string set_quota(store::Store& store, std::string_view address, std::int64_t quota_bytes) {
     Address a = parse_or_throw(address);
     if (quota_bytes < 0) throw AdminError("invalid quota: " + std::to_string(quota_bytes));
     require_account(store, a.str());
     store.set_quota(a.str(), quota_bytes);
+    return a.str();
 }
 
 std::vector<std::string> list_users(store::Store& store, std::string_view domain) {
@@ -120,23 +133,27 @@ std::vector<std::string> list_users(store::Store& store, std::string_view domain
         require_local_domain(store, filter);
     }
     std::vector<std::string> out;
-    for (auto& acc : store.list_accounts(filter)) out.push_back(std::move(acc.address));
+    for (auto& acc : store.list_accounts(filter))
+        out.push_back(std::move(acc.address));
     std::sort(out.begin(), out.end());
     return out;
 }
 
-void delete_user(store::Store& store, std::string_view address) {
+std::string delete_user(store::Store& store, std::string_view address) {
     Address a = parse_or_throw(address);
     require_account(store, a.str());
     store.delete_account(a.str());
+    return a.str();
 }
 
 UserInfo show_user(store::Store& store, std::string_view address) {
     Address a = parse_or_throw(address);
     UserInfo info{require_account(store, a.str()), {}};
     info.mailboxes = store.list_mailboxes(info.account.id);
-    std::sort(info.mailboxes.begin(), info.mailboxes.end(),
-              [](const auto& x, const auto& y) { return x.name < y.name; });
+    std::sort(info.mailboxes.begin(), info.mailboxes.end(), [](const auto& x, const auto& y) {
+        // INBOX first, as mail clients show it, then by name.
+        return std::pair(x.name != "INBOX", x.name) < std::pair(y.name != "INBOX", y.name);
+    });
     return info;
 }
 
@@ -173,7 +190,8 @@ std::string normalize_alias_source(std::string_view source) {
     //            | local "@" domain
     if (source.starts_with('@')) {
         std::string_view domain = source.substr(1);
-        if (!is_valid_domain(domain)) throw AdminError("invalid alias source: " + std::string(source));
+        if (!is_valid_domain(domain))
+            throw AdminError("invalid alias source: " + std::string(source));
         return "@" + normalize_domain(domain);
     }
     auto a = parse_address(source);
@@ -219,8 +237,7 @@ std::size_t delete_alias(store::Store& store, std::string_view source, std::stri
                                        : static_cast<std::size_t>(std::count_if(
                                              existing.begin(), existing.end(),
                                              [&](const auto& a) { return a.target == tgt; }));
-    if (matching == 0)
-        throw AdminError("no such alias: " + src + (tgt.empty() ? "" : " " + tgt));
+    if (matching == 0) throw AdminError("no such alias: " + src + (tgt.empty() ? "" : " " + tgt));
     store.delete_alias(src, tgt);
     return matching;
 }
@@ -234,7 +251,8 @@ std::int64_t parse_quota(std::string_view text) {
     std::uint64_t value = 0;
     auto [end, ec] = std::from_chars(lower.data(), lower.data() + lower.size(), value);
     std::string_view unit(end, lower.data() + lower.size() - end);
-    if (ec != std::errc{} || end == lower.data()) throw AdminError("invalid quota: " + std::string(text));
+    if (ec != std::errc{} || end == lower.data())
+        throw AdminError("invalid quota: " + std::string(text));
     if (unit.ends_with('b')) unit.remove_suffix(1);
     if (unit.ends_with('i') && unit.size() == 2) unit.remove_suffix(1);
     int shift = 0;

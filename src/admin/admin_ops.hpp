@@ -22,7 +22,7 @@ namespace hermod::admin {
 
 /// A refused admin request; what() is the one line to show the user.
 class AdminError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -33,24 +33,30 @@ public:
 store::Domain add_domain(store::Store& store, std::string_view name);
 /// Local domain names, sorted.
 std::vector<std::string> list_domains(store::Store& store);
-/// Removes a domain. Refused while it still has accounts or aliases (deleting mail by accident
-/// is worse than one more command).
-void delete_domain(store::Store& store, std::string_view name);
+/// Removes a domain and returns its normalised name. Refused while it still has accounts or aliases
+/// (deleting mail by accident is worse than one more command).
+std::string delete_domain(store::Store& store, std::string_view name);
 
 // --- users -----------------------------------------------------------------------------
+
+/// Checks that `address` is valid, its domain local and the address not yet taken; returns it
+/// normalised. Lets `user add` refuse before prompting for a password.
+std::string check_new_user(store::Store& store, std::string_view address);
+/// The account of `address`; throws AdminError when malformed or unknown.
+store::Account require_user(store::Store& store, std::string_view address);
 
 /// Creates an account (with its default mailboxes) whose password hashes `password`.
 /// The domain must be local; the address must be new; the password must not be empty.
 store::Account add_user(store::Store& store, std::string_view address, std::string_view password,
                         std::int64_t quota_bytes = 0);
-/// Replaces the password of an existing account.
-void set_password(store::Store& store, std::string_view address, std::string_view password);
+/// Replaces the password of an existing account. Mutators return the normalised address.
+std::string set_password(store::Store& store, std::string_view address, std::string_view password);
 /// Sets the quota (0 = unlimited) of an existing account.
-void set_quota(store::Store& store, std::string_view address, std::int64_t quota_bytes);
+std::string set_quota(store::Store& store, std::string_view address, std::int64_t quota_bytes);
 /// Account addresses, sorted; only those of `domain` when given (which must then be local).
 std::vector<std::string> list_users(store::Store& store, std::string_view domain = {});
 /// Removes an account with its mailboxes and messages.
-void delete_user(store::Store& store, std::string_view address);
+std::string delete_user(store::Store& store, std::string_view address);
 
 struct UserInfo {
     store::Account account;

@@ -5,6 +5,7 @@
 #include <crypt.h>
 #include <sodium.h>
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -110,6 +111,69 @@ std::optional<std::pair<Scheme, std::string_view>> split(std::string_view stored
     return std::pair{scheme, payload};
 }
 
+// Cost ceilings for stored hashes. A hash is only as trusted as the passdb it was imported
+// from; without these a single login against "$2y$31$..." or "m=4194304" would tie up a worker
+// for hours or allocate gigabytes. Generous compared with real-world settings (Dovecot's
+// defaults: rounds=5000, bcrypt cost 5-12, Argon2 m=65536,t=3).
+constexpr std::uint64_t kMaxArgon2MemoryKiB = 1 << 20;  // 1 GiB
+constexpr std::uint64_t kMaxArgon2Passes = 32;
+constexpr std::uint64_t kMaxArgon2Lanes = 16;
+constexpr std::uint64_t kMaxShaCryptRounds = 1'000'000;
+constexpr int kMaxBcryptCost = 16;
+
+// The number after `key` (e.g. "m=") in `s`, or nullopt. Digits only, capped to avoid overflow.
+std::optional<std::uint64_t> number_after(std::string_view s, std::string_view key) {
+    auto pos = s.find(key);
+    if (pos == std::string_view::npos) return std::nullopt;
+    std::uint64_t value = 0;
+    std::size_t i = pos + key.size(), digits = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++digits) {
+        if (value > (std::uint64_t{1} << 40)) return std::uint64_t{1} << 41;  // "huge"
+        value = value * 10 + static_cast<std::uint64_t>(s[i] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    return value;
+}
+
+bool within_cost_limits(Scheme scheme, std::string_view payload) {
+    switch (scheme) {
+        case Scheme::Argon2id:
+        case Scheme::Argon2i: {
+            // $argon2id$v=19$m=65536,t=2,p=1$salt$hash
+            auto m = number_after(payload, "$m="), t = number_after(payload, ",t="),
+                 p = number_after(payload, ",p=");
+            return m && t && p && *m <= kMaxArgon2MemoryKiB && *t <= kMaxArgon2Passes &&
+                   *p <= kMaxArgon2Lanes;
+        }
+        case Scheme::Sha512Crypt:
+        case Scheme::Sha256Crypt: {
+            // $6$[rounds=N$]salt$hash
+            if (!payload.substr(3).starts_with("rounds=")) return true;
+            auto rounds = number_after(payload.substr(3), "rounds=");
+            return rounds && *rounds <= kMaxShaCryptRounds;
+        }
+        case Scheme::BlfCrypt: {
+            // $2y$NN$salt+hash
+            if (payload.size() < 7 || payload[6] != '$') return false;
+            char a = payload[4], b = payload[5];
+            if (a < '0' || a > '9' || b < '0' || b > '9') return false;
+            return (a - '0') * 10 + (b - '0') <= kMaxBcryptCost;
+        }
+        case Scheme::AnyCrypt: {
+            // {CRYPT} may wrap any crypt(3) string: apply the limits of the one it holds.
+            if (payload.starts_with("$6$")) return within_cost_limits(Scheme::Sha512Crypt, payload);
+            if (payload.starts_with("$5$")) return within_cost_limits(Scheme::Sha256Crypt, payload);
+            if (payload.starts_with("$2")) return within_cost_limits(Scheme::BlfCrypt, payload);
+            return true;
+        }
+        case Scheme::YesCrypt:
+            // XXX: yescrypt's cost is packed in its own base-64 parameter field; libxcrypt's
+            // defaults are cheap and these hashes only come from /etc/shadow-style imports.
+            return true;
+    }
+    return false;
+}
+
 bool verify_sodium(std::string_view payload, std::string_view password) {
     // libsodium parses a NUL-terminated string of at most crypto_pwhash_STRBYTES.
     if (payload.size() >= crypto_pwhash_STRBYTES) return false;
@@ -158,6 +222,7 @@ bool verify_password(std::string_view stored, std::string_view password) noexcep
         auto parts = split(stored);
         if (!parts) return false;
         auto [scheme, payload] = *parts;
+        if (!within_cost_limits(scheme, payload)) return false;
         switch (scheme) {
             case Scheme::Argon2id:
             case Scheme::Argon2i:

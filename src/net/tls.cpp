@@ -149,9 +149,11 @@ std::shared_ptr<TlsContext> TlsContext::load(const fs::path& cert_file, const fs
 
     SSL_CTX_set_min_proto_version(ctx, min_proto);
     SSL_CTX_set_max_proto_version(ctx, 0);  // highest the library knows
+    // Client-initiated renegotiation is already off in OpenSSL 3 unless
+    // SSL_OP_ALLOW_CLIENT_RENEGOTIATION is set; NO_RENEGOTIATION also refuses the rest.
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                 SSL_OP_NO_CLIENT_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                                 SSL_OP_SINGLE_ECDH_USE);
+                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_clear_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
     // TLS 1.2: forward-secret ECDHE with AEAD only (RFC 9325 §4.2). TLS 1.3 suites are all AEAD
     // and keep OpenSSL's defaults.
     if (SSL_CTX_set_cipher_list(ctx,

@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <thread>
@@ -61,8 +64,16 @@ void hand_data_folder_to(const std::string& user) {
 
 void print_banner(const fs::path& data, const net::Server& server) {
     std::printf("hermod 0.1.0 is running; data folder %s\n", data.c_str());
-    for (const auto& b : server.bound())
-        std::printf("  %-12s %s\n", config::service_name(b.service), b.address.c_str());
+    auto bound = server.bound();
+    for (config::Service service : config::kAllServices) {
+        std::string addresses;
+        for (const auto& b : bound)
+            if (b.service == service)
+                addresses += (addresses.empty() ? "" : "  ") +
+                             config::ListenAddress{b.host, b.port}.to_string();
+        if (!addresses.empty())
+            std::printf("  %-12s %s\n", config::service_name(service), addresses.c_str());
+    }
 }
 
 void print_login(const fs::path& data, const std::optional<DemoLogin>& demo) {
@@ -83,14 +94,13 @@ void serve(const config::GlobalOptions& options) {
     init_logging(cfg.server.log_level);
 
     fs::path data = enter_data_folder(options.data_dir);
-    auto tls = net::make_tls_context(cfg.tls, cfg.server.hostname, "tls");
+    auto tls = net::TlsContext::from_config(cfg.tls, cfg.server.hostname, ".");
 
     net::Server server(cfg, tls);
     server.bind();
     if (::geteuid() == 0) {
         hand_data_folder_to(cfg.server.user);
         net::drop_privileges(cfg.server.user);
-        spdlog::info("switched to user {}", cfg.server.user);
     }
 
     store::StoreOptions store_options;

@@ -63,6 +63,8 @@ class ServeTest(unittest.TestCase):
     def test_tls_below_1_2_is_refused(self):
         ctx = self.tls_client(check_hostname=False, verify_mode=ssl.CERT_NONE)
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        import warnings
+        warnings.simplefilter("ignore", DeprecationWarning)
         ctx.minimum_version = ssl.TLSVersion.TLSv1
         ctx.maximum_version = ssl.TLSVersion.TLSv1_1
         with socket.create_connection(("127.0.0.1", self.server.ports["imaps"]), 10) as raw:

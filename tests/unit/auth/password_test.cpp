@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace hermod::auth {
 namespace {
@@ -170,6 +173,56 @@ TEST(PasswordTest, MalformedStoredStrings) {
         EXPECT_FALSE(verify_password(stored, "*0")) << stored;
         EXPECT_TRUE(needs_rehash(stored)) << stored;
     }
+}
+
+TEST(PasswordTest, CostLimits) {
+    // `openssl passwd -6 -salt 'rounds=10000$saltsalt' secret`: explicit rounds, within limits.
+    EXPECT_TRUE(
+        verify_password("{SHA512-CRYPT}$6$rounds=10000$saltsalt$WowrPBpEDVlCoruBosYlrZycTCx3//"
+                        "TyDHYqEhX9DUHHt0XTztUqzQDDUuvUGRA8aUe9p55hcAxeGcu58sm3u.",
+                        "secret"));
+    // python3 crypt.crypt('secret', '$6$rounds=1000001$saltsalt'): a real hash of the right
+    // password, refused only because its cost is above the ceiling.
+    EXPECT_FALSE(verify_password(
+        "{SHA512-CRYPT}$6$rounds=1000001$saltsalt$E4ZWl4Og.COmtRYGOfjB79vIV7qYCN0abQdsjjJA./"
+        "ZoyJow6ZU5R1fUGJMeya5pvhD72HKHWsdhldu/ux/EY/",
+        "secret"));
+    // These would take hours or gigabytes if attempted; they must fail at once.
+    EXPECT_FALSE(
+        verify_password("{BLF-CRYPT}$2y$31$abcdefghijklmnopqrstuuOQiyCxlgf/"
+                        "oeuTqixKmWdcYUh4Hjl0a",
+                        "secret"));
+    EXPECT_FALSE(
+        verify_password("{CRYPT}$2b$20$abcdefghijklmnopqrstuuOQiyCxlgf/"
+                        "oeuTqixKmWdcYUh4Hjl0a",
+                        "secret"));
+    EXPECT_FALSE(
+        verify_password("{ARGON2ID}$argon2id$v=19$m=4194304,t=2,p=1$nrsQ8HrvS+o4nNyyD3sL+A$"
+                        "wfBkiF27TEZOe1L8e+GaG9tBB/qbrPNofA4gcRhBQso",
+                        "secret"));
+    EXPECT_FALSE(verify_password(
+        "{ARGON2ID}$argon2id$v=19$m=32,t=99999999999999999999,p=1$nrsQ8HrvS+o4nNyyD3sL+A$"
+        "wfBkiF27TEZOe1L8e+GaG9tBB/qbrPNofA4gcRhBQso",
+        "secret"));
+}
+
+TEST(PasswordTest, ConcurrentVerification) {
+    // crypt_rn and libsodium must be usable from many sessions at once.
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&failures] {
+            for (int i = 0; i < 20; ++i) {
+                if (!verify_password(kSha512Secret, "secret")) ++failures;
+                if (verify_password(kSha512Secret, "wrong")) ++failures;
+                if (!verify_password(kBcrypt2ySecret, "secret")) ++failures;
+                if (!verify_password(with("{ARGON2ID}", kArgon2idSecret), "secret")) ++failures;
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(failures.load(), 0);
 }
 
 TEST(PasswordTest, NulInPasswordNeverMatchesCrypt) {

@@ -117,3 +117,10 @@ TEST(Config, MissingFileIsOneError) {
     ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0].to_string(), "/nonexistent/hermod.toml: cannot read the file");
 }
+
+TEST(Config, ShippedProductionConfigIsValid) {
+    auto r = load_file(HERMOD_SOURCE_DIR "/etc/hermod.toml");
+    ASSERT_TRUE(r.errors.empty()) << messages(r)[0];
+    EXPECT_EQ(r.config.listen[Service::Smtp][0].to_string(), "0.0.0.0:25");
+    EXPECT_EQ(r.config.listen[Service::Imaps][1].to_string(), "[::]:993");
+}

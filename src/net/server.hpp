@@ -1,0 +1,78 @@
+// server.hpp - the listeners behind `hermod serve`: binds every configured address, accepts,
+// applies connection limits, performs implicit TLS (RFC 8314), and runs one protocol handler
+// coroutine per connection on its own strand. Handles SIGTERM/SIGINT with a grace period.
+//
+// Security: limits and deadlines apply before any protocol byte; ports without a handler answer
+// a protocol-appropriate "not available" line instead of hanging; drop_privileges() gives up
+// root after binding.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "net/stream.hpp"
+
+namespace hermod::net {
+
+class TlsContext;
+class ConnectionLimiter;
+
+/// Serves one connection. The stream is closed when the coroutine returns.
+using Handler = std::function<boost::asio::awaitable<void>(Stream&)>;
+
+/// One bound listener; `port` is the real port (useful when the config asked for port 0).
+struct Bound {
+    config::Service service;
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+class Server {
+public:
+    /// `tls` may be null: implicit-TLS listeners then refuse connections and start_tls() fails.
+    Server(const config::Config& cfg, std::shared_ptr<TlsContext> tls);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Services without a handler greet with a "not available" line and close.
+    void set_handler(config::Service service, Handler handler);
+    /// Binds every address in cfg.listen. Throws std::runtime_error with one line, e.g.
+    /// "cannot listen on 127.0.0.1:2525 (smtp): Address already in use".
+    void bind();
+    std::vector<Bound> bound() const;
+    /// Accepts and serves on `threads` threads (the caller's included) until stop() or
+    /// SIGTERM/SIGINT; then stops accepting, lets sessions run for
+    /// cfg.server.shutdown_grace_seconds, closes the rest and returns. Calls bind() if needed.
+    /// Callable once.
+    void run(unsigned threads = 1);
+    /// Starts the shutdown described in run(); thread-safe, idempotent.
+    void stop();
+
+    const ConnectionLimiter& limiter() const;
+    /// Open sessions right now.
+    std::size_t sessions() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+/// The line sent to refuse a connection over the limit (SMTP/LMTP "421 4.7.0 ...", IMAP
+/// "* BYE ...", POP3 "-ERR ...", HTTP 503).
+std::string refusal_line(config::Service service, const std::string& hostname);
+/// The greeting of a service that has no handler yet (SMTP "421 4.3.2 <host> Service not
+/// available yet", IMAP "* BYE ...", POP3 "-ERR ...", HTTP 501).
+std::string not_implemented_line(config::Service service, const std::string& hostname);
+
+/// When running as root: switches to `user` (initgroups, setgid, setuid) and verifies root
+/// cannot be regained. Throws std::runtime_error if the user does not exist or a call fails.
+/// No-op when not root.
+void drop_privileges(const std::string& user);
+
+}  // namespace hermod::net

@@ -1,0 +1,1010 @@
+// sqlite_store.cpp - the SQLite Store: one writer thread with group commit, pooled readers.
+//
+// Writes: callers enqueue jobs; the writer takes everything queued (up to max_batch), runs the
+// jobs in ONE transaction, each inside its own SAVEPOINT (a failing job rolls back alone and gets
+// its error), COMMITs once (one WAL fsync with synchronous=FULL) and only then runs completions.
+// Reads: a small pool of query-only connections; WAL lets them run beside the writer, and each
+// read is one statement or one short transaction.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <type_traits>
+
+#include "common/address.hpp"
+#include "store/blob_files.hpp"
+#include "store/sqlite/db.hpp"
+
+namespace hermod::store::sqlite {
+
+namespace {
+
+/// What a job may use inside the writer transaction.
+struct JobCtx {
+    Db& db;
+    std::vector<std::string> released_files;  // blob files to unlink once committed
+};
+
+struct Job {
+    std::function<void(JobCtx&)> run;
+    std::function<void(std::exception_ptr)> done;  // after COMMIT, or with the job's error
+};
+
+std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+[[noreturn]] void fail(ErrorKind kind, const std::string& message) {
+    throw StoreError(kind, message);
+}
+
+std::string lower_nonempty(std::string_view text, const char* what) {
+    std::string out = ascii_lower(text);
+    if (out.empty()) fail(ErrorKind::Invalid, std::string(what) + " is empty");
+    return out;
+}
+
+/// "local@domain" with both parts non-empty; returns the domain.
+std::string domain_of_address(const std::string& address) {
+    auto at = address.rfind('@');
+    if (at == std::string::npos || at == 0 || at + 1 == address.size())
+        fail(ErrorKind::Invalid, "invalid address " + address + " (expected local@domain)");
+    return address.substr(at + 1);
+}
+
+std::string normalize_mailbox_name(std::string_view name) {
+    if (name.empty()) fail(ErrorKind::Invalid, "mailbox name is empty");
+    // RFC 9051 §5.1: INBOX is case-insensitive; every other name is case-sensitive.
+    if (ascii_lower(name) == "inbox") return "INBOX";
+    return std::string(name);
+}
+
+std::string join_keywords(const std::vector<std::string>& keywords) {
+    std::set<std::string> sorted;
+    for (const auto& k : keywords)
+        if (!k.empty()) sorted.insert(k);
+    std::string out;
+    for (const auto& k : sorted) {
+        if (!out.empty()) out.push_back(' ');
+        out += k;
+    }
+    return out;
+}
+
+std::vector<std::string> split_keywords(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string k;
+    while (in >> k) out.push_back(k);
+    return out;
+}
+
+constexpr const char* kMailboxColumns =
+    "id, account_id, name, uidvalidity, uidnext, highestmodseq, special_use, subscribed, "
+    "message_count, total_size";
+
+Mailbox mailbox_from(const Stmt& st) {
+    Mailbox m;
+    m.id = st.int64(0);
+    m.account_id = st.int64(1);
+    m.name = st.text(2);
+    m.uidvalidity = static_cast<std::uint32_t>(st.int64(3));
+    m.uidnext = static_cast<std::uint32_t>(st.int64(4));
+    m.highestmodseq = static_cast<std::uint64_t>(st.int64(5));
+    m.special_use = static_cast<SpecialUse>(st.int64(6));
+    m.subscribed = st.int64(7) != 0;
+    m.message_count = static_cast<std::uint32_t>(st.int64(8));
+    m.total_size = static_cast<std::uint64_t>(st.int64(9));
+    return m;
+}
+
+constexpr const char* kMessageColumns =
+    "id, mailbox_id, uid, modseq, flags, keywords, internal_date, size, blob_hash";
+
+Message message_from(const Stmt& st) {
+    Message m;
+    m.id = st.int64(0);
+    m.mailbox_id = st.int64(1);
+    m.uid = static_cast<std::uint32_t>(st.int64(2));
+    m.modseq = static_cast<std::uint64_t>(st.int64(3));
+    m.flags = static_cast<std::uint32_t>(st.int64(4));
+    m.keywords = split_keywords(st.text(5));
+    m.internal_date = st.int64(6);
+    m.size = static_cast<std::uint64_t>(st.int64(7));
+    m.blob_hash = st.text(8);
+    return m;
+}
+
+Account account_from(const Stmt& st) {
+    Account a;
+    a.id = st.int64(0);
+    a.address = st.text(1);
+    a.password_hash = st.text(2);
+    a.quota_bytes = st.int64(3);
+    a.created = st.int64(4);
+    return a;
+}
+
+constexpr const char* kAccountColumns = "id, address, password_hash, quota_bytes, created";
+
+// --- helpers that run inside the writer transaction --------------------------------------
+
+std::optional<Id> domain_id(Db& db, const std::string& name) {
+    auto st = db.prepare("SELECT id FROM domains WHERE name=?1");
+    st.bind(1, name);
+    if (!st.step()) return std::nullopt;
+    return st.int64(0);
+}
+
+Id require_account(Db& db, const std::string& address) {
+    auto st = db.prepare("SELECT id FROM accounts WHERE address=?1");
+    st.bind(1, address);
+    if (!st.step()) fail(ErrorKind::NotFound, "account " + address + " does not exist");
+    return st.int64(0);
+}
+
+Mailbox require_mailbox(Db& db, Id mailbox_id) {
+    auto st = db.prepare(std::string("SELECT ") + kMailboxColumns + " FROM mailboxes WHERE id=?1");
+    st.bind(1, mailbox_id);
+    if (!st.step()) fail(ErrorKind::NotFound, "mailbox " + std::to_string(mailbox_id) + " does not exist");
+    return mailbox_from(st);
+}
+
+/// A UIDVALIDITY never handed out before in this store (RFC 9051 §2.3.1.1): the clock, or one
+/// more than the last one when several mailboxes are created within a second, so a mailbox
+/// deleted and re-created under the same name always gets a new value.
+std::uint32_t next_uidvalidity(Db& db) {
+    std::int64_t last = 0;
+    {
+        auto st = db.prepare("SELECT value FROM meta WHERE key='last_uidvalidity'");
+        if (st.step()) last = st.int64(0);
+    }
+    std::int64_t next = std::max(now(), last + 1);
+    if (next > 0xffffffffLL) next = 1;  // XXX: year 2106; wraps rather than fails
+    auto st = db.prepare(
+        "INSERT INTO meta(key, value) VALUES('last_uidvalidity', ?1) "
+        "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+    st.bind(1, next).run();
+    return static_cast<std::uint32_t>(next);
+}
+
+Id insert_mailbox(Db& db, Id account_id, const std::string& name, SpecialUse use, bool subscribed) {
+    {
+        auto st = db.prepare("SELECT 1 FROM mailboxes WHERE account_id=?1 AND name=?2");
+        st.bind(1, account_id).bind(2, name);
+        if (st.step()) fail(ErrorKind::AlreadyExists, "mailbox " + name + " already exists");
+    }
+    std::uint32_t uidvalidity = next_uidvalidity(db);
+    auto st = db.prepare(
+        "INSERT INTO mailboxes(account_id, name, uidvalidity, special_use, subscribed) "
+        "VALUES(?1, ?2, ?3, ?4, ?5)");
+    st.bind(1, account_id)
+        .bind(2, name)
+        .bind(3, static_cast<std::int64_t>(uidvalidity))
+        .bind(4, static_cast<std::int64_t>(use))
+        .bind(5, static_cast<std::int64_t>(subscribed ? 1 : 0))
+        .run();
+    return db.last_insert_rowid();
+}
+
+/// Drops `count` references to a blob; the last one removes the row (and, after commit, the file).
+void release_blob(JobCtx& ctx, const std::string& hash, std::int64_t count) {
+    bool in_file = false;
+    std::int64_t left = 0;
+    {
+        auto st = ctx.db.prepare(
+            "UPDATE blobs SET refcount=refcount-?2 WHERE hash=?1 RETURNING refcount, data IS NULL");
+        st.bind(1, hash).bind(2, count);
+        if (!st.step()) return;  // unknown: nothing to release
+        left = st.int64(0);
+        in_file = st.int64(1) != 0;
+        st.run();
+    }
+    if (left > 0) return;
+    auto st = ctx.db.prepare("DELETE FROM blobs WHERE hash=?1");
+    st.bind(1, hash).run();
+    if (in_file) ctx.released_files.push_back(hash);
+}
+
+void add_change(Db& db, Id mailbox_id, std::uint64_t modseq, std::uint32_t uid, ChangeKind kind) {
+    auto st = db.prepare("INSERT INTO changes(mailbox_id, modseq, uid, kind) VALUES(?1,?2,?3,?4)");
+    st.bind(1, mailbox_id)
+        .bind(2, static_cast<std::int64_t>(modseq))
+        .bind(3, static_cast<std::int64_t>(uid))
+        .bind(4, static_cast<std::int64_t>(kind))
+        .run();
+}
+
+/// Removes a mailbox with its messages, change log and blob references.
+void drop_mailbox(JobCtx& ctx, Id mailbox_id) {
+    std::vector<std::pair<std::string, std::int64_t>> refs;
+    {
+        auto st = ctx.db.prepare(
+            "SELECT blob_hash, count(*) FROM messages WHERE mailbox_id=?1 GROUP BY blob_hash");
+        st.bind(1, mailbox_id);
+        while (st.step()) refs.emplace_back(st.text(0), st.int64(1));
+    }
+    for (const auto& [hash, n] : refs) release_blob(ctx, hash, n);
+    ctx.db.prepare("DELETE FROM messages WHERE mailbox_id=?1").bind(1, mailbox_id).run();
+    ctx.db.prepare("DELETE FROM changes WHERE mailbox_id=?1").bind(1, mailbox_id).run();
+    ctx.db.prepare("DELETE FROM mailboxes WHERE id=?1").bind(1, mailbox_id).run();
+}
+
+// --- the store -----------------------------------------------------------------------------
+
+class SqliteStore final : public Store {
+public:
+    SqliteStore(const StoreOptions& options, int version)
+        : options_(options),
+          db_path_(options.data_dir + "/hermod.db"),
+          files_(std::make_shared<BlobFiles>(options.data_dir, options.inline_blob_max)) {
+        files_->prepare_dirs();
+        writer_db_ = std::make_unique<Db>(db_path_, true, false);
+        {
+            auto st = writer_db_->prepare("PRAGMA journal_mode=WAL");
+            if (!st.step() || st.text(0) != "wal")
+                fail(ErrorKind::Io, "cannot switch " + db_path_ + " to WAL mode");
+        }
+        migrate(*writer_db_, version);
+        writer_db_->exec("PRAGMA wal_autocheckpoint=100000");
+        writer_ = std::thread([this] { writer_loop(); });
+    }
+
+    ~SqliteStore() override {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        writer_.join();  // the loop drains the queue before it returns
+        writer_db_.reset();
+        std::lock_guard lock(pool_mutex_);
+        pool_.clear();
+    }
+
+    // --- domains ---------------------------------------------------------------------------
+
+    Domain add_domain(std::string_view name_in) override {
+        std::string name = lower_nonempty(name_in, "domain name");
+        if (name.back() == '.') name.pop_back();
+        return call([name](JobCtx& ctx) {
+            if (domain_id(ctx.db, name)) fail(ErrorKind::AlreadyExists, "domain " + name + " already exists");
+            ctx.db.prepare("INSERT INTO domains(name) VALUES(?1)").bind(1, name).run();
+            return Domain{ctx.db.last_insert_rowid(), name};
+        });
+    }
+
+    std::vector<Domain> list_domains() override {
+        auto db = lease();
+        std::vector<Domain> out;
+        auto st = db->prepare("SELECT id, name FROM domains ORDER BY name");
+        while (st.step()) out.push_back(Domain{st.int64(0), st.text(1)});
+        return out;
+    }
+
+    std::optional<Domain> find_domain(std::string_view name_in) override {
+        std::string name = ascii_lower(name_in);
+        auto db = lease();
+        auto st = db->prepare("SELECT id, name FROM domains WHERE name=?1");
+        st.bind(1, name);
+        if (!st.step()) return std::nullopt;
+        return Domain{st.int64(0), st.text(1)};
+    }
+
+    void delete_domain(std::string_view name_in) override {
+        std::string name = lower_nonempty(name_in, "domain name");
+        call([name](JobCtx& ctx) {
+            auto id = domain_id(ctx.db, name);
+            if (!id) fail(ErrorKind::NotFound, "domain " + name + " does not exist");
+            auto st = ctx.db.prepare("SELECT count(*) FROM accounts WHERE domain_id=?1");
+            st.bind(1, *id);
+            std::int64_t n = st.step() ? st.int64(0) : 0;
+            if (n > 0)
+                fail(ErrorKind::Invalid, "domain " + name + " still has " + std::to_string(n) +
+                                             (n == 1 ? " account" : " accounts") +
+                                             "; delete them first");
+            // Aliases of the domain would be dangling: it is no longer local.
+            ctx.db.prepare("DELETE FROM aliases WHERE substr(source, -length(?1) - 1) = '@' || ?1")
+                .bind(1, name)
+                .run();
+            ctx.db.prepare("DELETE FROM domains WHERE id=?1").bind(1, *id).run();
+        });
+    }
+
+    // --- accounts --------------------------------------------------------------------------
+
+    Account add_account(std::string_view address_in, std::string_view password_hash,
+                        std::int64_t quota_bytes) override {
+        std::string address = lower_nonempty(address_in, "address");
+        std::string domain = domain_of_address(address);
+        if (quota_bytes < 0) fail(ErrorKind::Invalid, "quota must not be negative");
+        std::string hash(password_hash);
+        return call([=](JobCtx& ctx) {
+            auto did = domain_id(ctx.db, domain);
+            if (!did) fail(ErrorKind::NotFound, "domain " + domain + " is not a local domain");
+            {
+                auto st = ctx.db.prepare("SELECT 1 FROM accounts WHERE address=?1");
+                st.bind(1, address);
+                if (st.step()) fail(ErrorKind::AlreadyExists, "account " + address + " already exists");
+            }
+            Account a{0, address, hash, quota_bytes, now()};
+            ctx.db
+                .prepare(
+                    "INSERT INTO accounts(domain_id, address, password_hash, quota_bytes, created) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5)")
+                .bind(1, *did)
+                .bind(2, address)
+                .bind(3, hash)
+                .bind(4, quota_bytes)
+                .bind(5, a.created)
+                .run();
+            a.id = ctx.db.last_insert_rowid();
+            // RFC 6154 special-use mailboxes, so clients find Sent/Trash/... without setup.
+            static const std::pair<const char*, SpecialUse> defaults[] = {
+                {"INBOX", SpecialUse::None},   {"Sent", SpecialUse::Sent},
+                {"Drafts", SpecialUse::Drafts}, {"Trash", SpecialUse::Trash},
+                {"Junk", SpecialUse::Junk},    {"Archive", SpecialUse::Archive},
+            };
+            for (const auto& [name, use] : defaults) insert_mailbox(ctx.db, a.id, name, use, true);
+            return a;
+        });
+    }
+
+    std::vector<Account> list_accounts(std::string_view domain_in) override {
+        std::string domain = ascii_lower(domain_in);
+        auto db = lease();
+        std::vector<Account> out;
+        if (domain.empty()) {
+            auto st = db->prepare(std::string("SELECT ") + kAccountColumns +
+                                  " FROM accounts ORDER BY address");
+            while (st.step()) out.push_back(account_from(st));
+        } else {
+            auto st = db->prepare(std::string("SELECT ") + kAccountColumns +
+                                  " FROM accounts WHERE domain_id=(SELECT id FROM domains WHERE "
+                                  "name=?1) ORDER BY address");
+            st.bind(1, domain);
+            while (st.step()) out.push_back(account_from(st));
+        }
+        return out;
+    }
+
+    std::optional<Account> find_account(std::string_view address_in) override {
+        std::string address = ascii_lower(address_in);
+        auto db = lease();
+        auto st = db->prepare(std::string("SELECT ") + kAccountColumns +
+                              " FROM accounts WHERE address=?1");
+        st.bind(1, address);
+        if (!st.step()) return std::nullopt;
+        return account_from(st);
+    }
+
+    void set_password_hash(std::string_view address_in, std::string_view hash_in) override {
+        std::string address = lower_nonempty(address_in, "address");
+        std::string hash(hash_in);
+        call([=](JobCtx& ctx) {
+            ctx.db.prepare("UPDATE accounts SET password_hash=?2 WHERE address=?1")
+                .bind(1, address)
+                .bind(2, hash)
+                .run();
+            if (ctx.db.changes() == 0) fail(ErrorKind::NotFound, "account " + address + " does not exist");
+        });
+    }
+
+    void set_quota(std::string_view address_in, std::int64_t quota_bytes) override {
+        std::string address = lower_nonempty(address_in, "address");
+        if (quota_bytes < 0) fail(ErrorKind::Invalid, "quota must not be negative");
+        call([=](JobCtx& ctx) {
+            ctx.db.prepare("UPDATE accounts SET quota_bytes=?2 WHERE address=?1")
+                .bind(1, address)
+                .bind(2, quota_bytes)
+                .run();
+            if (ctx.db.changes() == 0) fail(ErrorKind::NotFound, "account " + address + " does not exist");
+        });
+    }
+
+    void delete_account(std::string_view address_in) override {
+        std::string address = lower_nonempty(address_in, "address");
+        call([=](JobCtx& ctx) {
+            Id id = require_account(ctx.db, address);
+            std::vector<Id> boxes;
+            {
+                auto st = ctx.db.prepare("SELECT id FROM mailboxes WHERE account_id=?1");
+                st.bind(1, id);
+                while (st.step()) boxes.push_back(st.int64(0));
+            }
+            for (Id box : boxes) drop_mailbox(ctx, box);
+            ctx.db.prepare("DELETE FROM accounts WHERE id=?1").bind(1, id).run();
+        });
+    }
+
+    // --- aliases ---------------------------------------------------------------------------
+
+    void add_alias(std::string_view source_in, std::string_view target_in) override {
+        std::string source = lower_nonempty(source_in, "alias source");
+        std::string target = lower_nonempty(target_in, "alias target");
+        auto at = source.rfind('@');
+        if (at == std::string::npos || at + 1 == source.size())
+            fail(ErrorKind::Invalid,
+                 "invalid alias source " + source + " (expected local@domain or @domain)");
+        std::string domain = source.substr(at + 1);
+        domain_of_address(target);  // validates
+        call([=](JobCtx& ctx) {
+            if (!domain_id(ctx.db, domain))
+                fail(ErrorKind::NotFound, "domain " + domain + " is not a local domain");
+            {
+                auto st = ctx.db.prepare("SELECT 1 FROM aliases WHERE source=?1 AND target=?2");
+                st.bind(1, source).bind(2, target);
+                if (st.step())
+                    fail(ErrorKind::AlreadyExists, "alias " + source + " -> " + target + " already exists");
+            }
+            ctx.db.prepare("INSERT INTO aliases(source, target) VALUES(?1, ?2)")
+                .bind(1, source)
+                .bind(2, target)
+                .run();
+        });
+    }
+
+    std::vector<Alias> list_aliases(std::string_view source_in) override {
+        std::string source = ascii_lower(source_in);
+        auto db = lease();
+        std::vector<Alias> out;
+        if (source.empty()) {
+            auto st = db->prepare("SELECT source, target FROM aliases ORDER BY source, target");
+            while (st.step()) out.push_back(Alias{st.text(0), st.text(1)});
+        } else {
+            auto st = db->prepare(
+                "SELECT source, target FROM aliases WHERE source=?1 ORDER BY target");
+            st.bind(1, source);
+            while (st.step()) out.push_back(Alias{st.text(0), st.text(1)});
+        }
+        return out;
+    }
+
+    void delete_alias(std::string_view source_in, std::string_view target_in) override {
+        std::string source = lower_nonempty(source_in, "alias source");
+        std::string target = ascii_lower(target_in);
+        call([=](JobCtx& ctx) {
+            if (target.empty())
+                ctx.db.prepare("DELETE FROM aliases WHERE source=?1").bind(1, source).run();
+            else
+                ctx.db.prepare("DELETE FROM aliases WHERE source=?1 AND target=?2")
+                    .bind(1, source)
+                    .bind(2, target)
+                    .run();
+            if (ctx.db.changes() == 0)
+                fail(ErrorKind::NotFound,
+                     target.empty() ? "alias " + source + " does not exist"
+                                    : "alias " + source + " -> " + target + " does not exist");
+        });
+    }
+
+    // --- mailboxes -------------------------------------------------------------------------
+
+    Mailbox create_mailbox(Id account_id, std::string_view name_in, SpecialUse use) override {
+        std::string name = normalize_mailbox_name(name_in);
+        return call([=](JobCtx& ctx) {
+            {
+                auto st = ctx.db.prepare("SELECT 1 FROM accounts WHERE id=?1");
+                st.bind(1, account_id);
+                if (!st.step())
+                    fail(ErrorKind::NotFound, "account " + std::to_string(account_id) + " does not exist");
+            }
+            Id id = insert_mailbox(ctx.db, account_id, name, use, false);
+            return require_mailbox(ctx.db, id);
+        });
+    }
+
+    std::vector<Mailbox> list_mailboxes(Id account_id) override {
+        auto db = lease();
+        std::vector<Mailbox> out;
+        auto st = db->prepare(std::string("SELECT ") + kMailboxColumns +
+                              " FROM mailboxes WHERE account_id=?1 ORDER BY name<>'INBOX', name");
+        st.bind(1, account_id);
+        while (st.step()) out.push_back(mailbox_from(st));
+        return out;
+    }
+
+    std::optional<Mailbox> find_mailbox(Id account_id, std::string_view name_in) override {
+        std::string name = normalize_mailbox_name(name_in);
+        auto db = lease();
+        auto st = db->prepare(std::string("SELECT ") + kMailboxColumns +
+                              " FROM mailboxes WHERE account_id=?1 AND name=?2");
+        st.bind(1, account_id).bind(2, name);
+        if (!st.step()) return std::nullopt;
+        return mailbox_from(st);
+    }
+
+    void rename_mailbox(Id mailbox_id, std::string_view new_name_in) override {
+        std::string new_name = normalize_mailbox_name(new_name_in);
+        call([=](JobCtx& ctx) {
+            Mailbox box = require_mailbox(ctx.db, mailbox_id);
+            // RFC 9051 §6.3.6: renaming INBOX moves its messages; the IMAP layer does that.
+            if (box.name == "INBOX") fail(ErrorKind::Invalid, "INBOX cannot be renamed");
+            if (new_name == "INBOX") fail(ErrorKind::AlreadyExists, "mailbox INBOX already exists");
+            if (new_name == box.name) return;
+            {
+                auto st = ctx.db.prepare("SELECT 1 FROM mailboxes WHERE account_id=?1 AND name=?2");
+                st.bind(1, box.account_id).bind(2, new_name);
+                if (st.step()) fail(ErrorKind::AlreadyExists, "mailbox " + new_name + " already exists");
+            }
+            ctx.db.prepare("UPDATE mailboxes SET name=?2 WHERE id=?1")
+                .bind(1, mailbox_id)
+                .bind(2, new_name)
+                .run();
+            // Inferior names follow (RFC 9051 §6.3.6), with '/' as the hierarchy separator.
+            ctx.db
+                .prepare(
+                    "UPDATE mailboxes SET name = ?3 || substr(name, length(?2) + 1) "
+                    "WHERE account_id=?1 AND substr(name, 1, length(?2) + 1) = ?2 || '/'")
+                .bind(1, box.account_id)
+                .bind(2, box.name)
+                .bind(3, new_name)
+                .run();
+        });
+    }
+
+    void delete_mailbox(Id mailbox_id) override {
+        call([=](JobCtx& ctx) {
+            Mailbox box = require_mailbox(ctx.db, mailbox_id);
+            if (box.name == "INBOX") fail(ErrorKind::Invalid, "INBOX cannot be deleted");
+            drop_mailbox(ctx, mailbox_id);
+        });
+    }
+
+    void set_subscribed(Id mailbox_id, bool subscribed) override {
+        call([=](JobCtx& ctx) {
+            ctx.db.prepare("UPDATE mailboxes SET subscribed=?2 WHERE id=?1")
+                .bind(1, mailbox_id)
+                .bind(2, static_cast<std::int64_t>(subscribed ? 1 : 0))
+                .run();
+            if (ctx.db.changes() == 0)
+                fail(ErrorKind::NotFound, "mailbox " + std::to_string(mailbox_id) + " does not exist");
+        });
+    }
+
+    // --- messages --------------------------------------------------------------------------
+
+    void append_async(std::vector<NewMessage> messages, AppendCallback done) override {
+        auto msgs = std::make_shared<std::vector<NewMessage>>(std::move(messages));
+        auto result = std::make_shared<std::vector<Appended>>();
+        Job job;
+        job.run = [msgs, result](JobCtx& ctx) {
+            result->clear();
+            for (const auto& m : *msgs) result->push_back(append_one(ctx, m));
+        };
+        job.done = [msgs, result, done = std::move(done)](std::exception_ptr error) {
+            if (error) result->clear();
+            done(error, std::move(*result));
+        };
+        submit(std::move(job));
+    }
+
+    std::vector<Message> list_messages(Id mailbox_id) override {
+        auto db = lease();
+        std::vector<Message> out;
+        auto st = db->prepare(std::string("SELECT ") + kMessageColumns +
+                              " FROM messages WHERE mailbox_id=?1 ORDER BY uid");
+        st.bind(1, mailbox_id);
+        while (st.step()) out.push_back(message_from(st));
+        return out;
+    }
+
+    std::optional<Message> find_message(Id mailbox_id, std::uint32_t uid) override {
+        auto db = lease();
+        auto st = db->prepare(std::string("SELECT ") + kMessageColumns +
+                              " FROM messages WHERE mailbox_id=?1 AND uid=?2");
+        st.bind(1, mailbox_id).bind(2, static_cast<std::int64_t>(uid));
+        if (!st.step()) return std::nullopt;
+        return message_from(st);
+    }
+
+    std::uint64_t store_flags(Id mailbox_id, const std::vector<std::uint32_t>& uids,
+                              std::uint32_t flags, const std::vector<std::string>& keywords,
+                              FlagMode mode) override {
+        return call([=](JobCtx& ctx) {
+            Mailbox box = require_mailbox(ctx.db, mailbox_id);
+            // One MODSEQ for the whole command (RFC 7162 §3.2), and only if something changed.
+            std::uint64_t modseq = box.highestmodseq + 1;
+            bool changed = false;
+            std::set<std::string> kw(keywords.begin(), keywords.end());
+            kw.erase("");
+            for (std::uint32_t uid : uids) {
+                std::uint32_t old_flags = 0;
+                std::string old_kw;
+                {
+                    auto st = ctx.db.prepare(
+                        "SELECT flags, keywords FROM messages WHERE mailbox_id=?1 AND uid=?2");
+                    st.bind(1, mailbox_id).bind(2, static_cast<std::int64_t>(uid));
+                    if (!st.step()) continue;  // expunged meanwhile: nothing to change
+                    old_flags = static_cast<std::uint32_t>(st.int64(0));
+                    old_kw = st.text(1);
+                }
+                auto cur = split_keywords(old_kw);
+                std::set<std::string> new_kw(cur.begin(), cur.end());
+                std::uint32_t new_flags = old_flags;
+                switch (mode) {
+                    case FlagMode::Replace:
+                        new_flags = flags;
+                        new_kw = kw;
+                        break;
+                    case FlagMode::Add:
+                        new_flags |= flags;
+                        new_kw.insert(kw.begin(), kw.end());
+                        break;
+                    case FlagMode::Remove:
+                        new_flags &= ~flags;
+                        for (const auto& k : kw) new_kw.erase(k);
+                        break;
+                }
+                std::string joined = join_keywords({new_kw.begin(), new_kw.end()});
+                if (new_flags == old_flags && joined == old_kw) continue;
+                ctx.db
+                    .prepare(
+                        "UPDATE messages SET flags=?3, keywords=?4, modseq=?5 "
+                        "WHERE mailbox_id=?1 AND uid=?2")
+                    .bind(1, mailbox_id)
+                    .bind(2, static_cast<std::int64_t>(uid))
+                    .bind(3, static_cast<std::int64_t>(new_flags))
+                    .bind(4, joined)
+                    .bind(5, static_cast<std::int64_t>(modseq))
+                    .run();
+                add_change(ctx.db, mailbox_id, modseq, uid, ChangeKind::FlagsChanged);
+                changed = true;
+            }
+            if (!changed) return box.highestmodseq;
+            ctx.db.prepare("UPDATE mailboxes SET highestmodseq=?2 WHERE id=?1")
+                .bind(1, mailbox_id)
+                .bind(2, static_cast<std::int64_t>(modseq))
+                .run();
+            return modseq;
+        });
+    }
+
+    std::uint64_t expunge(Id mailbox_id, const std::vector<std::uint32_t>& uids) override {
+        return call([=](JobCtx& ctx) {
+            Mailbox box = require_mailbox(ctx.db, mailbox_id);
+            std::uint64_t modseq = box.highestmodseq + 1;
+            std::int64_t removed = 0, bytes = 0;
+            for (std::uint32_t uid : uids) {
+                std::string hash;
+                std::int64_t size = 0;
+                {
+                    auto st = ctx.db.prepare(
+                        "DELETE FROM messages WHERE mailbox_id=?1 AND uid=?2 "
+                        "RETURNING blob_hash, size");
+                    st.bind(1, mailbox_id).bind(2, static_cast<std::int64_t>(uid));
+                    if (!st.step()) continue;
+                    hash = st.text(0);
+                    size = st.int64(1);
+                    st.run();
+                }
+                release_blob(ctx, hash, 1);
+                add_change(ctx.db, mailbox_id, modseq, uid, ChangeKind::Expunged);
+                ++removed;
+                bytes += size;
+            }
+            if (removed == 0) return box.highestmodseq;
+            ctx.db
+                .prepare(
+                    "UPDATE mailboxes SET highestmodseq=?2, message_count=message_count-?3, "
+                    "total_size=total_size-?4 WHERE id=?1")
+                .bind(1, mailbox_id)
+                .bind(2, static_cast<std::int64_t>(modseq))
+                .bind(3, removed)
+                .bind(4, bytes)
+                .run();
+            return modseq;
+        });
+    }
+
+    std::vector<Change> changes_since(Id mailbox_id, std::uint64_t since) override {
+        auto db = lease();
+        std::vector<Change> out;
+        auto st = db->prepare(
+            "SELECT modseq, uid, kind FROM changes WHERE mailbox_id=?1 AND modseq>?2 "
+            "ORDER BY modseq, uid");
+        st.bind(1, mailbox_id).bind(2, static_cast<std::int64_t>(since));
+        while (st.step())
+            out.push_back(Change{static_cast<std::uint64_t>(st.int64(0)),
+                                 static_cast<std::uint32_t>(st.int64(1)),
+                                 static_cast<ChangeKind>(st.int64(2))});
+        return out;
+    }
+
+    // --- blobs -----------------------------------------------------------------------------
+
+    std::unique_ptr<BlobWriter> new_blob() override { return files_->new_writer(); }
+
+    std::string read_blob(std::string_view hash) override {
+        return read_blob_range(hash, 0, UINT64_MAX);
+    }
+
+    std::string read_blob_range(std::string_view hash_in, std::uint64_t offset,
+                                std::uint64_t length) override {
+        std::string hash = ascii_lower(hash_in);
+        auto db = lease();
+        Id rowid = 0;
+        std::uint64_t size = 0;
+        bool in_file = false;
+        {
+            auto st = db->prepare("SELECT id, size, data IS NULL FROM blobs WHERE hash=?1");
+            st.bind(1, hash);
+            if (!st.step()) fail(ErrorKind::NotFound, "blob " + hash + " does not exist");
+            rowid = st.int64(0);
+            size = static_cast<std::uint64_t>(st.int64(1));
+            in_file = st.int64(2) != 0;
+        }
+        if (in_file) return files_->read_range(hash, offset, length);
+        if (offset >= size) return {};
+        std::uint64_t n = std::min(length, size - offset);
+        // Incremental blob I/O: only the requested pages are read, never the whole body.
+        sqlite3_blob* blob = nullptr;
+        if (sqlite3_blob_open(db->handle(), "main", "blobs", "data", rowid, 0, &blob) != SQLITE_OK) {
+            sqlite3_blob_close(blob);
+            // Released between the two steps: report it as gone.
+            fail(ErrorKind::NotFound, "blob " + hash + " does not exist");
+        }
+        std::string out(static_cast<std::size_t>(n), '\0');
+        int rc = sqlite3_blob_read(blob, out.data(), static_cast<int>(n), static_cast<int>(offset));
+        sqlite3_blob_close(blob);
+        if (rc != SQLITE_OK) fail(ErrorKind::Io, "cannot read blob " + hash);
+        return out;
+    }
+
+    int schema_version() override {
+        auto db = lease();
+        return sqlite::schema_version(*db);
+    }
+
+private:
+    // --- appends (writer thread) -------------------------------------------------------------
+
+    static Appended append_one(JobCtx& ctx, const NewMessage& m) {
+        if (!m.blob) fail(ErrorKind::Invalid, "message without a body");
+        const StagedBlob& blob = *m.blob;
+        Mailbox box = require_mailbox(ctx.db, m.mailbox_id);
+        std::int64_t quota = 0;
+        {
+            auto st = ctx.db.prepare("SELECT quota_bytes, address FROM accounts WHERE id=?1");
+            st.bind(1, box.account_id);
+            if (st.step() && st.int64(0) > 0) {
+                quota = st.int64(0);
+                std::string address = st.text(1);
+                st.run();
+                auto used = ctx.db.prepare("SELECT total(total_size) FROM mailboxes WHERE account_id=?1");
+                used.bind(1, box.account_id);
+                std::int64_t in_use = used.step() ? used.int64(0) : 0;
+                if (in_use + static_cast<std::int64_t>(blob.size) > quota)
+                    fail(ErrorKind::QuotaExceeded, "mailbox of " + address + " is full (quota " +
+                                                       std::to_string(quota) + " bytes)");
+            }
+        }
+        if (box.uidnext == 0xffffffffu)
+            fail(ErrorKind::Invalid, "mailbox " + box.name + " has run out of UIDs");
+
+        // One row per distinct body: a second recipient only bumps the refcount.
+        auto ins = ctx.db.prepare(
+            "INSERT INTO blobs(hash, size, refcount, data) VALUES(?1, ?2, 1, ?3) "
+            "ON CONFLICT(hash) DO UPDATE SET refcount=refcount+1");
+        ins.bind(1, blob.hash).bind(2, static_cast<std::int64_t>(blob.size));
+        if (blob.in_file)
+            ins.bind_null(3);
+        else
+            ins.bind_blob(3, blob.inline_data);
+        ins.run();
+
+        Appended out;
+        out.mailbox_id = m.mailbox_id;
+        out.uid = box.uidnext;
+        out.modseq = box.highestmodseq + 1;
+        ctx.db
+            .prepare(
+                "INSERT INTO messages(mailbox_id, uid, modseq, flags, keywords, internal_date, "
+                "size, blob_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .bind(1, m.mailbox_id)
+            .bind(2, static_cast<std::int64_t>(out.uid))
+            .bind(3, static_cast<std::int64_t>(out.modseq))
+            .bind(4, static_cast<std::int64_t>(m.flags))
+            .bind(5, join_keywords(m.keywords))
+            .bind(6, m.internal_date ? m.internal_date : now())
+            .bind(7, static_cast<std::int64_t>(blob.size))
+            .bind(8, blob.hash)
+            .run();
+        out.message_id = ctx.db.last_insert_rowid();
+        add_change(ctx.db, m.mailbox_id, out.modseq, out.uid, ChangeKind::Appended);
+        ctx.db
+            .prepare(
+                "UPDATE mailboxes SET uidnext=?2, highestmodseq=?3, message_count=message_count+1, "
+                "total_size=total_size+?4 WHERE id=?1")
+            .bind(1, m.mailbox_id)
+            .bind(2, static_cast<std::int64_t>(out.uid) + 1)
+            .bind(3, static_cast<std::int64_t>(out.modseq))
+            .bind(4, static_cast<std::int64_t>(blob.size))
+            .run();
+        return out;
+    }
+
+    // --- the writer ------------------------------------------------------------------------
+
+    void submit(Job job) {
+        {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(std::move(job));
+        }
+        cv_.notify_one();
+    }
+
+    /// Runs `f` on the writer thread inside the group-commit transaction and waits for the
+    /// commit; rethrows the job's error.
+    template <class F>
+    auto call(F f) -> std::invoke_result_t<F, JobCtx&> {
+        using R = std::invoke_result_t<F, JobCtx&>;
+        if (std::this_thread::get_id() == writer_.get_id())
+            fail(ErrorKind::Invalid, "blocking store call from a write completion (would deadlock)");
+        auto promise = std::make_shared<std::promise<R>>();
+        auto future = promise->get_future();
+        Job job;
+        if constexpr (std::is_void_v<R>) {
+            job.run = [f = std::move(f)](JobCtx& ctx) { f(ctx); };
+            job.done = [promise](std::exception_ptr e) {
+                if (e)
+                    promise->set_exception(e);
+                else
+                    promise->set_value();
+            };
+        } else {
+            auto value = std::make_shared<std::optional<R>>();
+            job.run = [f = std::move(f), value](JobCtx& ctx) { value->emplace(f(ctx)); };
+            job.done = [promise, value](std::exception_ptr e) {
+                if (e)
+                    promise->set_exception(e);
+                else
+                    promise->set_value(std::move(**value));
+            };
+        }
+        submit(std::move(job));
+        return future.get();
+    }
+
+    void writer_loop() {
+        std::size_t max_batch = options_.group_commit ? std::max<std::size_t>(1, options_.max_batch) : 1;
+        for (;;) {
+            std::vector<Job> batch;
+            {
+                std::unique_lock lock(mutex_);
+                cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+                if (queue_.empty()) return;  // stopping, and drained
+                while (!queue_.empty() && batch.size() < max_batch) {
+                    batch.push_back(std::move(queue_.front()));
+                    queue_.pop_front();
+                }
+            }
+            run_batch(batch);
+        }
+    }
+
+    void run_batch(std::vector<Job>& batch) {
+        Db& db = *writer_db_;
+        std::vector<std::exception_ptr> errors(batch.size());
+        std::vector<std::string> released;
+        std::exception_ptr txn_error;
+        try {
+            db.prepare("BEGIN IMMEDIATE").run();
+        } catch (...) {
+            txn_error = std::current_exception();
+        }
+        for (std::size_t i = 0; i < batch.size() && !txn_error; ++i) {
+            JobCtx ctx{db, {}};
+            try {
+                // Prepared once: statements the writer runs for every job stay cheap.
+                db.prepare("SAVEPOINT job").run();
+                batch[i].run(ctx);
+                db.prepare("RELEASE job").run();
+                released.insert(released.end(), ctx.released_files.begin(),
+                                ctx.released_files.end());
+            } catch (...) {
+                errors[i] = std::current_exception();
+                // Some errors (disk full, I/O) make SQLite roll back the whole transaction; then
+                // nothing of the batch survives and every job must hear about it.
+                if (sqlite3_get_autocommit(db.handle())) {
+                    txn_error = errors[i];
+                    break;
+                }
+                try {
+                    db.prepare("ROLLBACK TO job").run();
+                    db.prepare("RELEASE job").run();
+                } catch (...) {
+                    txn_error = std::current_exception();
+                }
+            }
+        }
+        if (!txn_error) {
+            try {
+                db.prepare("COMMIT").run();  // the one fsync of the batch
+            } catch (...) {
+                txn_error = std::current_exception();
+            }
+        }
+        if (txn_error) {
+            if (!sqlite3_get_autocommit(db.handle())) {
+                try {
+                    db.exec("ROLLBACK");
+                } catch (...) {
+                }
+            }
+            for (auto& e : errors)
+                if (!e) e = txn_error;
+        } else {
+            for (const auto& hash : released) files_->unlink_if_unused(hash);
+        }
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            try {
+                batch[i].done(errors[i]);
+            } catch (...) {
+                // A completion must not kill the writer; the write itself is already settled.
+            }
+        }
+    }
+
+    // --- readers ---------------------------------------------------------------------------
+
+    struct Lease {
+        SqliteStore* store;
+        std::unique_ptr<Db> db;
+        Lease(SqliteStore* s, std::unique_ptr<Db> d) : store(s), db(std::move(d)) {}
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        ~Lease() {
+            std::lock_guard lock(store->pool_mutex_);
+            store->pool_.push_back(std::move(db));
+        }
+        Db* operator->() { return db.get(); }
+        Db& operator*() { return *db; }
+    };
+
+    Lease lease() {
+        {
+            std::lock_guard lock(pool_mutex_);
+            if (!pool_.empty()) {
+                auto db = std::move(pool_.back());
+                pool_.pop_back();
+                return Lease(this, std::move(db));
+            }
+        }
+        auto db = std::make_unique<Db>(db_path_, false, false);
+        db->exec("PRAGMA query_only=1");  // a reader must never write behind the writer's back
+        return Lease(this, std::move(db));
+    }
+
+    StoreOptions options_;
+    std::string db_path_;
+    std::shared_ptr<BlobFiles> files_;
+    std::unique_ptr<Db> writer_db_;
+
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<Job> queue_;
+    bool stopping_ = false;
+    std::thread writer_;
+
+    std::mutex pool_mutex_;
+    std::vector<std::unique_ptr<Db>> pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const StoreOptions& options, int schema_version) {
+    if (schema_version < 1 || schema_version > kLatestVersion)
+        throw StoreError(ErrorKind::Invalid, "unknown schema version " + std::to_string(schema_version));
+    return std::make_unique<SqliteStore>(options, schema_version);
+}
+
+}  // namespace hermod::store::sqlite
