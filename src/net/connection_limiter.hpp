@@ -16,7 +16,7 @@ const char* refusal_text(Refusal);  // "too many connections", "too many connect
 
 /// A held connection slot; releases it when destroyed. Move-only; may outlive the limiter.
 class ConnectionTicket {
-public:
+  public:
     ConnectionTicket() = default;
     ConnectionTicket(ConnectionTicket&&) noexcept = default;
     ConnectionTicket& operator=(ConnectionTicket&& other) noexcept;
@@ -27,7 +27,7 @@ public:
     bool held() const { return state_ != nullptr; }
     void release();
 
-private:
+  private:
     friend class ConnectionLimiter;
     struct State;
     ConnectionTicket(std::shared_ptr<State> state, std::string ip)
@@ -37,12 +37,12 @@ private:
 };
 
 class ConnectionLimiter {
-public:
+  public:
     /// 0 means unlimited for either cap.
     ConnectionLimiter(std::uint32_t max_total, std::uint32_t max_per_ip);
 
     struct Result {
-        std::optional<ConnectionTicket> ticket;  ///< set when accepted
+        std::optional<ConnectionTicket> ticket;         ///< set when accepted
         Refusal refusal = Refusal::TooManyConnections;  ///< why, when not
         explicit operator bool() const { return ticket.has_value(); }
     };
@@ -53,7 +53,7 @@ public:
     std::uint32_t total() const;
     std::uint32_t count_for(const std::string& ip) const;
 
-private:
+  private:
     std::shared_ptr<ConnectionTicket::State> state_;
 };
 

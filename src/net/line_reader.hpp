@@ -19,7 +19,7 @@ namespace hermod::net {
 enum class LineEnding { CrLf, Lf };
 
 class LineReader {
-public:
+  public:
     enum class Status {
         Line,      ///< `text` and `ending` hold one complete line
         NeedMore,  ///< no complete line buffered; feed more bytes
@@ -62,12 +62,12 @@ public:
     /// Changes the limit for lines not yet returned (e.g. SMTP command vs. text line).
     void set_max_line(std::size_t max_line);
 
-private:
+  private:
     void compact();
 
     std::string buf_;
-    std::size_t pos_ = 0;    // start of the unread part of buf_
-    std::size_t scan_ = 0;   // bytes after pos_ already known to hold no LF
+    std::size_t pos_ = 0;   // start of the unread part of buf_
+    std::size_t scan_ = 0;  // bytes after pos_ already known to hold no LF
     std::size_t max_line_;
     bool skipping_ = false;  // dropping the tail of an over-long line up to its LF
 };

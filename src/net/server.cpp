@@ -115,6 +115,7 @@ struct Server::Impl {
     config::Config cfg;
     std::shared_ptr<TlsContext> tls;
     std::map<Service, Handler> handlers;
+    std::vector<std::function<void()>> shutdown_callbacks;
     ConnectionLimiter limiter;
 
     asio::io_context ioc;
@@ -174,6 +175,15 @@ void Server::Impl::bind() {
         }
     }
     bound_done = true;
+    // Catch SIGINT/SIGTERM from here on, not only once run() starts: the caller announces
+    // readiness between bind() and run(), and a signal in that window must still mean a
+    // graceful stop (it is delivered as soon as the loop runs).
+    signals.emplace(control, SIGINT, SIGTERM);
+    signals->async_wait([this](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        spdlog::info("net: signal {} received", sig);
+        begin_shutdown();
+    });
 }
 
 awaitable<void> Server::Impl::accept_loop(Listener& l) {
@@ -202,8 +212,7 @@ void Server::Impl::session_ended(std::uint64_t id) {
         sessions.erase(id);
         last = sessions.empty();
     }
-    if (last && stopping && !destroying)
-        asio::post(control, [this] { grace_timer.cancel(); });
+    if (last && stopping && !destroying) asio::post(control, [this] { grace_timer.cancel(); });
 }
 
 awaitable<void> Server::Impl::session(Service svc, tcp::socket sock) {
@@ -267,14 +276,14 @@ awaitable<void> Server::Impl::session(Service svc, tcp::socket sock) {
             spdlog::error("net: {} #{} handler failed: {}", name, id, e.what());
         }
     }
-    auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const char* why = stream.expired() == Expired::Idle      ? ", idle timeout"
                       : stream.expired() == Expired::Session ? ", session timeout"
                                                              : "";
+    co_await stream.shutdown();  // after `why`: its own 2 s limit is no idle timeout
+    auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     spdlog::info("net: {} #{} close {} after {:.1f}s, {} bytes in, {} out{}{}", name, id, peer,
                  secs, stream.bytes_read(), stream.bytes_written(),
                  stream.is_tls() ? ", " + stream.tls_version() : std::string(), why);
-    stream.close();
 }
 
 void Server::Impl::begin_shutdown() {
@@ -293,6 +302,13 @@ void Server::Impl::begin_shutdown() {
     }
     spdlog::info("net: shutting down, {} sessions open, grace {}s", open,
                  cfg.server.shutdown_grace_seconds);
+    for (auto& cb : shutdown_callbacks) {
+        try {
+            cb();
+        } catch (const std::exception& e) {
+            spdlog::error("net: shutdown callback failed: {}", e.what());
+        }
+    }
     grace_timer.expires_after(std::chrono::seconds(cfg.server.shutdown_grace_seconds));
     grace_timer.async_wait([this](boost::system::error_code ec) {
         bool empty;
@@ -333,12 +349,23 @@ Server::Server(const config::Config& cfg, std::shared_ptr<TlsContext> tls)
     : impl_(std::make_shared<Impl>(cfg, std::move(tls))) {}
 Server::~Server() = default;
 
-void Server::set_handler(Service s, Handler h) { impl_->handlers[s] = std::move(h); }
-void Server::bind() { impl_->bind(); }
+void Server::set_handler(Service s, Handler h) {
+    impl_->handlers[s] = std::move(h);
+}
+void Server::on_shutdown(std::function<void()> cb) {
+    impl_->shutdown_callbacks.push_back(std::move(cb));
+}
+boost::asio::any_io_executor Server::executor() {
+    return impl_->ioc.get_executor();
+}
+void Server::bind() {
+    impl_->bind();
+}
 
 std::vector<Bound> Server::bound() const {
     std::vector<Bound> out;
-    for (auto& l : impl_->listeners) out.push_back(Bound{l->service, l->host, l->port});
+    for (auto& l : impl_->listeners)
+        out.push_back(Bound{l->service, l->host, l->port});
     return out;
 }
 
@@ -347,17 +374,14 @@ void Server::run(unsigned threads) {
     if (d.ran) throw std::logic_error("Server::run called twice");
     d.ran = true;
     if (!d.bound_done) d.bind();
-    d.signals.emplace(d.control, SIGINT, SIGTERM);
-    d.signals->async_wait([&d](boost::system::error_code ec, int sig) {
-        if (ec) return;
-        spdlog::info("net: signal {} received", sig);
-        d.begin_shutdown();
-    });
-    for (auto& l : d.listeners) asio::co_spawn(d.control, d.accept_loop(*l), asio::detached);
+    for (auto& l : d.listeners)
+        asio::co_spawn(d.control, d.accept_loop(*l), asio::detached);
     std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&d] { d.ioc.run(); });
+    for (unsigned i = 1; i < threads; ++i)
+        pool.emplace_back([&d] { d.ioc.run(); });
     d.ioc.run();
-    for (auto& t : pool) t.join();
+    for (auto& t : pool)
+        t.join();
     spdlog::info("net: stopped");
 }
 
@@ -366,7 +390,9 @@ void Server::stop() {
     asio::post(d->control, [d] { d->begin_shutdown(); });
 }
 
-const ConnectionLimiter& Server::limiter() const { return impl_->limiter; }
+const ConnectionLimiter& Server::limiter() const {
+    return impl_->limiter;
+}
 
 std::size_t Server::sessions() const {
     std::lock_guard lock(impl_->mutex);
@@ -378,8 +404,8 @@ void drop_privileges(const std::string& user) {
     errno = 0;
     struct passwd* pw = ::getpwnam(user.c_str());
     if (!pw)
-        throw std::runtime_error("cannot switch to user \"" + user + "\": " +
-                                 (errno ? std::strerror(errno) : "no such user"));
+        throw std::runtime_error("cannot switch to user \"" + user +
+                                 "\": " + (errno ? std::strerror(errno) : "no such user"));
     // Copy out of getpwnam's static buffer before the next libc call can reuse it.
     uid_t uid = pw->pw_uid;
     gid_t gid = pw->pw_gid;

@@ -33,15 +33,22 @@ struct Bound {
 };
 
 class Server {
-public:
+  public:
     /// `tls` may be null: implicit-TLS listeners then refuse connections and start_tls() fails.
     Server(const config::Config& cfg, std::shared_ptr<TlsContext> tls);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    /// Services without a handler greet with a "not available" line and close.
+    /// Services without a handler greet with a "not available" line and close. Call before
+    /// run(); handlers are read without locks while serving.
     void set_handler(config::Service service, Handler handler);
+    /// Called once (on a server thread) when shutdown begins, before the grace period: stop
+    /// background work started on executor() here, or run() cannot return. Call before run().
+    void on_shutdown(std::function<void()> callback);
+    /// The executor run() serves, for background tasks (queue runner, timers) that should
+    /// share the server's threads.
+    boost::asio::any_io_executor executor();
     /// Binds every address in cfg.listen. Throws std::runtime_error with one line, e.g.
     /// "cannot listen on 127.0.0.1:2525 (smtp): Address already in use".
     void bind();
@@ -58,7 +65,7 @@ public:
     /// Open sessions right now.
     std::size_t sessions() const;
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

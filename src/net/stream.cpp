@@ -127,7 +127,9 @@ awaitable<LineResult> Stream::read_line() {
     }
 }
 
-LineReader& Stream::reader() { return impl_->reader; }
+LineReader& Stream::reader() {
+    return impl_->reader;
+}
 
 awaitable<std::error_code> Stream::start_tls() {
     auto& d = *impl_;
@@ -148,11 +150,25 @@ awaitable<std::error_code> Stream::start_tls() {
         co_return out;
     }
     d.touch();
+    d.tls_established = true;
     co_return std::error_code{};
 }
 
-bool Stream::tls_available() const { return impl_->tls != nullptr; }
-bool Stream::is_tls() const { return impl_->tls_stream.has_value() && impl_->open; }
+awaitable<void> Stream::shutdown() {
+    auto& d = *impl_;
+    if (d.open && d.tls_established) {
+        set_idle_timeout(std::chrono::seconds(2));
+        co_await d.tls_stream->async_shutdown(kTuple);
+    }
+    d.close();
+}
+
+bool Stream::tls_available() const {
+    return impl_->tls != nullptr;
+}
+bool Stream::is_tls() const {
+    return impl_->tls_established;
+}
 
 std::string Stream::tls_version() const {
     if (!impl_->tls_stream) return {};
@@ -165,10 +181,18 @@ std::string Stream::tls_cipher() const {
     return c ? c : "";
 }
 
-std::string Stream::peer_address() const { return address_text(impl_->peer.address()); }
-std::uint16_t Stream::peer_port() const { return impl_->peer.port(); }
-std::string Stream::local_address() const { return address_text(impl_->local.address()); }
-std::uint16_t Stream::local_port() const { return impl_->local.port(); }
+std::string Stream::peer_address() const {
+    return address_text(impl_->peer.address());
+}
+std::uint16_t Stream::peer_port() const {
+    return impl_->peer.port();
+}
+std::string Stream::local_address() const {
+    return address_text(impl_->local.address());
+}
+std::uint16_t Stream::local_port() const {
+    return impl_->local.port();
+}
 
 void Stream::set_idle_timeout(std::chrono::seconds idle) {
     impl_->idle = idle;
@@ -177,11 +201,23 @@ void Stream::set_idle_timeout(std::chrono::seconds idle) {
     impl_->watchdog.cancel();
 }
 
-Expired Stream::expired() const { return impl_->expired; }
-bool Stream::shutting_down() const { return impl_->shutting_down.load(); }
-void Stream::close() { impl_->close(); }
-bool Stream::is_open() const { return impl_->open; }
-std::uint64_t Stream::bytes_read() const { return impl_->bytes_read; }
-std::uint64_t Stream::bytes_written() const { return impl_->bytes_written; }
+Expired Stream::expired() const {
+    return impl_->expired;
+}
+bool Stream::shutting_down() const {
+    return impl_->shutting_down.load();
+}
+void Stream::close() {
+    impl_->close();
+}
+bool Stream::is_open() const {
+    return impl_->open;
+}
+std::uint64_t Stream::bytes_read() const {
+    return impl_->bytes_read;
+}
+std::uint64_t Stream::bytes_written() const {
+    return impl_->bytes_written;
+}
 
 }  // namespace hermod::net

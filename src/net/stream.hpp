@@ -30,7 +30,7 @@ struct IoResult {
 };
 
 struct LineResult {
-    std::error_code ec;      ///< I/O ended before a line was complete
+    std::error_code ec;       ///< I/O ended before a line was complete
     LineReader::Result line;  ///< Line or TooLong when !ec (never NeedMore)
 };
 
@@ -42,7 +42,7 @@ struct Deadlines {
 enum class Expired { None, Idle, Session };
 
 class Stream {
-public:
+  public:
     struct Impl;  // defined in stream_impl.hpp, shared with server.cpp
     explicit Stream(std::shared_ptr<Impl> impl);
     ~Stream();  // closes the connection
@@ -81,6 +81,9 @@ public:
     bool shutting_down() const;
     /// Closes the socket; pending and later I/O fail.
     void close();
+    /// Graceful end: on TLS, sends close_notify (RFC 8446 §6.1; waits at most 2 s for the
+    /// peer's), then closes. The server calls it when a handler returns.
+    boost::asio::awaitable<void> shutdown();
     bool is_open() const;
 
     std::uint64_t bytes_read() const;
@@ -88,7 +91,7 @@ public:
 
     Impl& impl() { return *impl_; }
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 

@@ -36,6 +36,7 @@ struct Stream::Impl : std::enable_shared_from_this<Stream::Impl> {
     Clock::time_point session_deadline;
     Expired expired = Expired::None;
     bool open = true;
+    bool tls_established = false;  // handshake completed
     std::atomic<bool> shutting_down{false};
     LineReader reader;
     tcp::endpoint peer, local;

@@ -90,8 +90,7 @@ void write_file(const fs::path& path, const std::string& data, mode_t mode) {
     tmp += ".tmp";
     ::unlink(tmp.c_str());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0)
-        throw TlsError("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    if (fd < 0) throw TlsError("cannot write " + tmp.string() + ": " + std::strerror(errno));
     std::size_t off = 0;
     while (off < data.size()) {
         ssize_t n = ::write(fd, data.data() + off, data.size() - off);
@@ -125,9 +124,15 @@ struct TlsContext::Impl {
 TlsContext::TlsContext(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TlsContext::~TlsContext() = default;
 
-boost::asio::ssl::context& TlsContext::asio_context() { return impl_->ctx; }
-ssl_ctx_st* TlsContext::native_handle() { return impl_->ctx.native_handle(); }
-const fs::path& TlsContext::cert_file() const { return impl_->cert_file; }
+boost::asio::ssl::context& TlsContext::asio_context() {
+    return impl_->ctx;
+}
+ssl_ctx_st* TlsContext::native_handle() {
+    return impl_->ctx.native_handle();
+}
+const fs::path& TlsContext::cert_file() const {
+    return impl_->cert_file;
+}
 
 std::shared_ptr<TlsContext> TlsContext::load(const fs::path& cert_file, const fs::path& key_file,
                                              const std::string& min_version) {
@@ -151,8 +156,8 @@ std::shared_ptr<TlsContext> TlsContext::load(const fs::path& cert_file, const fs
     SSL_CTX_set_max_proto_version(ctx, 0);  // highest the library knows
     // Client-initiated renegotiation is already off in OpenSSL 3 unless
     // SSL_OP_ALLOW_CLIENT_RENEGOTIATION is set; NO_RENEGOTIATION also refuses the rest.
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_options(
+        ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_clear_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
     // TLS 1.2: forward-secret ECDHE with AEAD only (RFC 9325 §4.2). TLS 1.3 suites are all AEAD
     // and keep OpenSSL's defaults.

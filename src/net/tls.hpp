@@ -22,12 +22,12 @@ namespace hermod::net {
 
 /// One human-readable line, e.g. "TLS key /etc/k.pem does not match certificate /etc/c.pem".
 class TlsError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 class TlsContext {
-public:
+  public:
     /// Loads a PEM certificate chain and its private key. `min_version` is "1.2" or "1.3".
     /// Throws TlsError on an unreadable file, bad PEM, or a key that does not match.
     static std::shared_ptr<TlsContext> load(const std::filesystem::path& cert_file,
@@ -46,7 +46,7 @@ public:
     ssl_ctx_st* native_handle();
     const std::filesystem::path& cert_file() const;
 
-private:
+  private:
     struct Impl;
     explicit TlsContext(std::unique_ptr<Impl>);
     std::unique_ptr<Impl> impl_;

@@ -3,12 +3,14 @@
 // Security: file names come only from our own hex digests, never from message content.
 #include "store/blob_files.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <vector>
 
 #include "common/sha256.hpp"
@@ -46,7 +48,7 @@ struct PinnedBlob : StagedBlob {
 };
 
 class StreamingBlobWriter : public BlobWriter {
-public:
+  public:
     explicit StreamingBlobWriter(std::shared_ptr<BlobFiles> files, std::string tmp_dir)
         : files_(std::move(files)), tmp_dir_(std::move(tmp_dir)) {}
 
@@ -96,7 +98,8 @@ public:
         std::string final_path = files_->path_for(hash);
         std::string dir = final_path.substr(0, final_path.rfind('/'));
         struct stat st {};
-        if (::stat(final_path.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) == size_) {
+        if (::stat(final_path.c_str(), &st) == 0 &&
+            static_cast<std::uint64_t>(st.st_size) == size_) {
             // Single instance: the same body is already on disk (and durable).
             ::unlink(tmp_path_.c_str());
             tmp_path_.clear();
@@ -112,7 +115,7 @@ public:
         return blob;
     }
 
-private:
+  private:
     void spill() {
         tmp_path_ = tmp_dir_ + "/blob-XXXXXX";
         std::vector<char> name(tmp_path_.begin(), tmp_path_.end());
@@ -154,7 +157,20 @@ BlobFiles::BlobFiles(std::string data_dir, std::uint64_t inline_max)
 
 void BlobFiles::prepare_dirs() {
     make_dir(data_dir_ + "/blobs");
-    make_dir(data_dir_ + "/blobs/tmp");
+    std::string tmp = data_dir_ + "/blobs/tmp";
+    make_dir(tmp);
+    // Temporaries of a crashed process are garbage, but another live process (the admin CLI
+    // beside the server) may be streaming a body right now: only remove old ones.
+    if (DIR* dir = ::opendir(tmp.c_str())) {
+        auto cutoff = std::time(nullptr) - 24 * 3600;
+        while (dirent* entry = ::readdir(dir)) {
+            if (std::strncmp(entry->d_name, "blob-", 5) != 0) continue;
+            std::string path = tmp + "/" + entry->d_name;
+            struct stat st {};
+            if (::stat(path.c_str(), &st) == 0 && st.st_mtime < cutoff) ::unlink(path.c_str());
+        }
+        ::closedir(dir);
+    }
 }
 
 std::string BlobFiles::path_for(std::string_view hash) const {

@@ -18,7 +18,7 @@
 namespace hermod::store {
 
 class BlobFiles : public std::enable_shared_from_this<BlobFiles> {
-public:
+  public:
     BlobFiles(std::string data_dir, std::uint64_t inline_max);
 
     /// Creates <data>/blobs and <data>/blobs/tmp if missing.
@@ -28,8 +28,7 @@ public:
 
     /// Reads [offset, offset+length) of a blob file (clipped to its end) without loading the
     /// rest. Throws StoreError(NotFound) when the file is missing.
-    std::string read_range(std::string_view hash, std::uint64_t offset,
-                           std::uint64_t length) const;
+    std::string read_range(std::string_view hash, std::uint64_t offset, std::uint64_t length) const;
 
     /// Removes the file of a blob whose last reference went away, unless a StagedBlob for the
     /// same hash is alive in this process (a writer may have just renamed it into place and be
@@ -42,7 +41,7 @@ public:
     void pin(const std::string& hash);
     void unpin(const std::string& hash);
 
-private:
+  private:
     std::string data_dir_;
     std::uint64_t inline_max_;
     std::mutex mutex_;

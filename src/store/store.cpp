@@ -27,12 +27,13 @@ std::string_view to_string(SpecialUse use) {
 std::vector<Appended> Store::append(std::vector<NewMessage> messages) {
     auto promise = std::make_shared<std::promise<std::vector<Appended>>>();
     auto future = promise->get_future();
-    append_async(std::move(messages), [promise](std::exception_ptr error, std::vector<Appended> done) {
-        if (error)
-            promise->set_exception(error);
-        else
-            promise->set_value(std::move(done));
-    });
+    append_async(std::move(messages),
+                 [promise](std::exception_ptr error, std::vector<Appended> done) {
+                     if (error)
+                         promise->set_exception(error);
+                     else
+                         promise->set_value(std::move(done));
+                 });
     return future.get();
 }
 

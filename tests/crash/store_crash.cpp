@@ -53,7 +53,8 @@ void write_ack(int fd, const Appended& a, const std::string& hash) {
     auto store = open_store(options_for(dir));
     auto acct = store->find_account("crash@example.org");
     std::vector<Id> boxes;
-    for (const auto& m : store->list_mailboxes(acct->id)) boxes.push_back(m.id);
+    for (const auto& m : store->list_mailboxes(acct->id))
+        boxes.push_back(m.id);
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
@@ -63,7 +64,8 @@ void write_ack(int fd, const Appended& a, const std::string& hash) {
                 std::size_t size = (i % 16 == 7) ? kInlineMax * 3 + 17 : 4096;
                 std::string body = "Subject: r" + std::to_string(round) + " t" + std::to_string(t) +
                                    " n" + std::to_string(i) + "\r\n\r\n";
-                while (body.size() < size) body.push_back(static_cast<char>('a' + rng() % 26));
+                while (body.size() < size)
+                    body.push_back(static_cast<char>('a' + rng() % 26));
                 auto w = store->new_blob();
                 w->write(body);
                 auto blob = w->finish();
@@ -86,7 +88,8 @@ void write_ack(int fd, const Appended& a, const std::string& hash) {
             }
         });
     }
-    for (auto& th : threads) th.join();
+    for (auto& th : threads)
+        th.join();
     std::_Exit(0);
 }
 
@@ -149,13 +152,15 @@ int main() {
         std::vector<Ack> list;
         std::istringstream in(acks);
         Ack a;
-        while (in >> a.mailbox >> a.uid >> a.hash) list.push_back(a);
+        while (in >> a.mailbox >> a.uid >> a.hash)
+            list.push_back(a);
         auto store = open_store(options_for(dir));
         for (const auto& ack : list) {
             auto msg = store->find_message(ack.mailbox, ack.uid);
             if (!msg) {
-                std::fprintf(stderr, "LOST: round %d: mailbox %lld uid %u was acknowledged but is missing\n",
-                             round, static_cast<long long>(ack.mailbox), ack.uid);
+                std::fprintf(
+                    stderr, "LOST: round %d: mailbox %lld uid %u was acknowledged but is missing\n",
+                    round, static_cast<long long>(ack.mailbox), ack.uid);
                 ++failures;
                 continue;
             }

@@ -13,13 +13,25 @@ namespace {
 struct VerbEntry {
     std::string_view name;
     Verb verb;
+    bool ends_group;  // RFC 2920 §3.1 "last command in a group"
 };
 
 constexpr std::array<VerbEntry, 15> kVerbs{{
-    {"HELO", Verb::Helo}, {"EHLO", Verb::Ehlo}, {"LHLO", Verb::Lhlo}, {"MAIL", Verb::Mail},
-    {"RCPT", Verb::Rcpt}, {"DATA", Verb::Data}, {"BDAT", Verb::Bdat}, {"RSET", Verb::Rset},
-    {"NOOP", Verb::Noop}, {"QUIT", Verb::Quit}, {"HELP", Verb::Help}, {"VRFY", Verb::Vrfy},
-    {"EXPN", Verb::Expn}, {"STARTTLS", Verb::Starttls}, {"AUTH", Verb::Auth},
+    {"HELO", Verb::Helo, true},
+    {"EHLO", Verb::Ehlo, true},
+    {"LHLO", Verb::Lhlo, true},
+    {"MAIL", Verb::Mail, false},
+    {"RCPT", Verb::Rcpt, false},
+    {"DATA", Verb::Data, true},
+    {"BDAT", Verb::Bdat, false},
+    {"RSET", Verb::Rset, false},
+    {"NOOP", Verb::Noop, true},
+    {"QUIT", Verb::Quit, true},
+    {"HELP", Verb::Help, false},
+    {"VRFY", Verb::Vrfy, true},
+    {"EXPN", Verb::Expn, true},
+    {"STARTTLS", Verb::Starttls, true},
+    {"AUTH", Verb::Auth, true},
 }};
 
 // RFC 3461 §4.4 (ENVID) and §4.2 (ORCPT) length ceilings.
@@ -28,12 +40,18 @@ constexpr std::size_t kMaxOrcpt = 500;
 // RFC 4954 §4: sasl-mech = 1*20mech-char.
 constexpr std::size_t kMaxMechanism = 20;
 
-char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+char upper(char c) {
+    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 bool is_alnum(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t';
+}
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -47,7 +65,8 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 }
 
 std::string_view skip_space(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
     return s;
 }
 
@@ -55,7 +74,8 @@ std::string_view skip_space(std::string_view s) {
 std::string_view next_token(std::string_view& s) {
     s = skip_space(s);
     std::size_t end = 0;
-    while (end < s.size() && !is_space(s[end])) ++end;
+    while (end < s.size() && !is_space(s[end]))
+        ++end;
     std::string_view tok = s.substr(0, end);
     s = skip_space(s.substr(end));
     return tok;
@@ -154,10 +174,14 @@ std::optional<CommandResult> mail_param(Command& cmd, const Param& p, std::uint3
     } else if (iequals(p.keyword, "BODY")) {  // RFC 6152 §2, RFC 3030 §3
         if (dup(1u << 1)) return duplicate();
         if (!p.value) return bad_value();
-        if (iequals(*p.value, "7BIT")) m.body = Body::SevenBit;
-        else if (iequals(*p.value, "8BITMIME")) m.body = Body::EightBitMime;
-        else if (iequals(*p.value, "BINARYMIME")) m.body = Body::BinaryMime;
-        else return bad_value();
+        if (iequals(*p.value, "7BIT"))
+            m.body = Body::SevenBit;
+        else if (iequals(*p.value, "8BITMIME"))
+            m.body = Body::EightBitMime;
+        else if (iequals(*p.value, "BINARYMIME"))
+            m.body = Body::BinaryMime;
+        else
+            return bad_value();
     } else if (iequals(p.keyword, "SMTPUTF8")) {  // RFC 6531 §3.4: no value
         if (dup(1u << 2)) return duplicate();
         if (p.value) return bad_value();
@@ -171,9 +195,12 @@ std::optional<CommandResult> mail_param(Command& cmd, const Param& p, std::uint3
     } else if (iequals(p.keyword, "RET")) {  // RFC 3461 §4.3: RET=FULL / HDRS
         if (dup(1u << 4)) return duplicate();
         if (!p.value) return bad_value();
-        if (iequals(*p.value, "FULL")) m.ret = Ret::Full;
-        else if (iequals(*p.value, "HDRS")) m.ret = Ret::Hdrs;
-        else return bad_value();
+        if (iequals(*p.value, "FULL"))
+            m.ret = Ret::Full;
+        else if (iequals(*p.value, "HDRS"))
+            m.ret = Ret::Hdrs;
+        else
+            return bad_value();
     } else if (iequals(p.keyword, "ENVID")) {  // RFC 3461 §4.4: ENVID=xtext, printable, <=100
         if (dup(1u << 5)) return duplicate();
         if (!p.value) return bad_value();
@@ -209,11 +236,16 @@ std::optional<CommandResult> rcpt_param(Command& cmd, const Param& p, std::uint3
         while (true) {
             auto comma = v.find(',');
             std::string_view item = v.substr(0, comma);
-            if (iequals(item, "NEVER")) r.notify |= kNotifyNever;
-            else if (iequals(item, "SUCCESS")) r.notify |= kNotifySuccess;
-            else if (iequals(item, "FAILURE")) r.notify |= kNotifyFailure;
-            else if (iequals(item, "DELAY")) r.notify |= kNotifyDelay;
-            else return bad_value();
+            if (iequals(item, "NEVER"))
+                r.notify |= kNotifyNever;
+            else if (iequals(item, "SUCCESS"))
+                r.notify |= kNotifySuccess;
+            else if (iequals(item, "FAILURE"))
+                r.notify |= kNotifyFailure;
+            else if (iequals(item, "DELAY"))
+                r.notify |= kNotifyDelay;
+            else
+                return bad_value();
             if (comma == std::string_view::npos) break;
             v.remove_prefix(comma + 1);
         }
@@ -301,6 +333,12 @@ std::string_view verb_name(Verb verb) {
     return "UNKNOWN";
 }
 
+bool ends_pipeline_group(Verb verb) {
+    for (const auto& e : kVerbs)
+        if (e.verb == verb) return e.ends_group;
+    return false;
+}
+
 Reply SyntaxError::reply() const {
     switch (kind) {
         case SyntaxErrorKind::UnknownCommand:
@@ -339,9 +377,12 @@ std::optional<std::string> xtext_decode(std::string_view text) {
             int v = 0;
             for (int k = 1; k <= 2; ++k) {
                 char h = upper(text[i + k]);
-                if (is_digit(h)) v = v * 16 + (h - '0');
-                else if (h >= 'A' && h <= 'F') v = v * 16 + (h - 'A' + 10);
-                else return std::nullopt;
+                if (is_digit(h))
+                    v = v * 16 + (h - '0');
+                else if (h >= 'A' && h <= 'F')
+                    v = v * 16 + (h - 'A' + 10);
+                else
+                    return std::nullopt;
             }
             out.push_back(static_cast<char>(v));
             i += 2;
@@ -373,13 +414,15 @@ std::string xtext_encode(std::string_view raw) {
 CommandResult parse_command(std::string_view line, const ParseOptions& opt) {
     // Verb identification first, so even a refused line reports which command it was.
     std::size_t vend = 0;
-    while (vend < line.size() && !is_space(line[vend])) ++vend;
+    while (vend < line.size() && !is_space(line[vend]))
+        ++vend;
     Verb verb = Verb::Unknown;
     std::string_view vtok = line.substr(0, vend);
     for (const auto& e : kVerbs)
         if (iequals(vtok, e.name)) verb = e.verb;
 
-    if (line.size() > opt.max_line) return error(verb, SyntaxErrorKind::LineTooLong, "Line too long");
+    if (line.size() > opt.max_line)
+        return error(verb, SyntaxErrorKind::LineTooLong, "Line too long");
     // NUL, CR, LF and other control octets have no place in a command line: refusing them keeps
     // the session and its logs unambiguous (HT is tolerated as white space).
     bool non_ascii = false;
@@ -394,7 +437,8 @@ CommandResult parse_command(std::string_view line, const ParseOptions& opt) {
     if (verb == Verb::Unknown)
         return error(verb, SyntaxErrorKind::UnknownCommand, "Syntax error, command unrecognized");
 
-    while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
+    while (!line.empty() && is_space(line.back()))
+        line.remove_suffix(1);
     std::string_view rest = skip_space(line.substr(vend));
     auto usage = [&](std::string_view text) {
         return error(verb, SyntaxErrorKind::BadArguments, std::string(text));

@@ -18,12 +18,32 @@
 namespace hermod::smtp::proto {
 
 enum class Verb : std::uint8_t {
-    Helo, Ehlo, Lhlo, Mail, Rcpt, Data, Bdat, Rset, Noop, Quit, Help, Vrfy, Expn, Starttls, Auth,
+    Helo,
+    Ehlo,
+    Lhlo,
+    Mail,
+    Rcpt,
+    Data,
+    Bdat,
+    Rset,
+    Noop,
+    Quit,
+    Help,
+    Vrfy,
+    Expn,
+    Starttls,
+    Auth,
     Unknown,
 };
 
 /// Upper-case wire name ("EHLO"); "UNKNOWN" for Verb::Unknown.
 std::string_view verb_name(Verb verb);
+
+/// True for the commands that must end a pipelined group (RFC 2920 §3.1: EHLO, DATA, VRFY,
+/// EXPN, QUIT, NOOP; also HELO/LHLO, STARTTLS per RFC 3207 §4.2 and AUTH per RFC 4954 §4):
+/// the session flushes its replies there. After STARTTLS it must also discard any input already
+/// buffered, or plaintext commands would be executed inside TLS (CVE-2011-0411).
+bool ends_pipeline_group(Verb verb);
 
 /// BODY= (RFC 6152 §2, RFC 3030 §3).
 enum class Body : std::uint8_t { Unspecified, SevenBit, EightBitMime, BinaryMime };
@@ -63,35 +83,35 @@ struct RcptParams {
 
 struct Command {
     Verb verb = Verb::Unknown;
-    std::string domain;     ///< HELO/EHLO/LHLO argument, as sent
-    Path path;              ///< MAIL (reverse-path) / RCPT (forward-path)
-    MailParams mail;        ///< MAIL only
-    RcptParams rcpt;        ///< RCPT only
-    std::uint64_t chunk_size = 0;  ///< BDAT
-    bool last = false;             ///< BDAT ... LAST
-    std::string mechanism;  ///< AUTH, upper-cased
+    std::string domain;                           ///< HELO/EHLO/LHLO argument, as sent
+    Path path;                                    ///< MAIL (reverse-path) / RCPT (forward-path)
+    MailParams mail;                              ///< MAIL only
+    RcptParams rcpt;                              ///< RCPT only
+    std::uint64_t chunk_size = 0;                 ///< BDAT
+    bool last = false;                            ///< BDAT ... LAST
+    std::string mechanism;                        ///< AUTH, upper-cased
     std::optional<std::string> initial_response;  ///< AUTH, raw base64 or "=" (RFC 4954 §4)
-    std::string argument;   ///< VRFY/EXPN (required), HELP/NOOP (optional), raw
+    std::string argument;  ///< VRFY/EXPN (required), HELP/NOOP (optional), raw
 };
 
 enum class SyntaxErrorKind : std::uint8_t {
-    UnknownCommand,     ///< 500 5.5.2
-    LineTooLong,        ///< 500 5.5.2 (RFC 5321 §4.5.3.1.4)
-    BadCharacter,       ///< 500 5.5.2 - NUL, CR, LF, control octets, malformed UTF-8
-    BadArguments,       ///< 501 5.5.4 - wrong/missing/extra arguments
-    BadSender,          ///< 501 5.1.7
-    BadRecipient,       ///< 501 5.1.3
-    PathTooLong,        ///< 501 5.1.3 (RFC 5321 §4.5.3.1.3)
-    Utf8NotPermitted,   ///< 553 5.6.7 (RFC 6531 §3.6.3)
-    UnknownParameter,   ///< 555 5.5.4 (RFC 5321 §4.1.1.11)
-    DuplicateParameter, ///< 555 5.5.4
-    BadParameterValue,  ///< 501 5.5.4
+    UnknownCommand,      ///< 500 5.5.2
+    LineTooLong,         ///< 500 5.5.2 (RFC 5321 §4.5.3.1.4)
+    BadCharacter,        ///< 500 5.5.2 - NUL, CR, LF, control octets, malformed UTF-8
+    BadArguments,        ///< 501 5.5.4 - wrong/missing/extra arguments
+    BadSender,           ///< 501 5.1.7
+    BadRecipient,        ///< 501 5.1.3
+    PathTooLong,         ///< 501 5.1.3 (RFC 5321 §4.5.3.1.3)
+    Utf8NotPermitted,    ///< 553 5.6.7 (RFC 6531 §3.6.3)
+    UnknownParameter,    ///< 555 5.5.4 (RFC 5321 §4.1.1.11)
+    DuplicateParameter,  ///< 555 5.5.4
+    BadParameterValue,   ///< 501 5.5.4
 };
 
 struct SyntaxError {
     SyntaxErrorKind kind = SyntaxErrorKind::BadArguments;
     Verb verb = Verb::Unknown;  ///< picks 5.1.7 (MAIL) or 5.1.3 (RCPT) for PathTooLong
-    std::string detail;  ///< human-readable, goes into the reply text
+    std::string detail;         ///< human-readable, goes into the reply text
     Reply reply() const;
 };
 

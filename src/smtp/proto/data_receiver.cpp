@@ -48,10 +48,11 @@ void DataReceiver::emit(std::string_view bytes) {
     if (bytes.empty()) return;
     size_ += bytes.size();
     if (limits_.max_size != 0 && size_ > limits_.max_size) too_big_ = true;
-    // Once the message is doomed, stop streaming: the caller discards it anyway.
-    if (rejecting()) return;
+    // The counter sees every octet (cheap: it stops at the body), so received_count() does not
+    // depend on how the input was chunked, even for a rejected message.
     if (received_.in_headers()) received_.feed(bytes);
-    if (sink_) sink_(bytes);
+    // Once the message is doomed, stop streaming: the caller discards it anyway.
+    if (!rejecting() && sink_) sink_(bytes);
 }
 
 // The state machine, per octet c (RFC 5321 §4.5.2 transparency, §2.3.8 line endings):
@@ -123,7 +124,8 @@ FeedResult DataReceiver::feed(std::string_view in) {
             state_ = State::Text;
             // Fast path through the rest of an ordinary line.
             std::size_t j = i + 1;
-            while (j < n && in[j] != '\r' && in[j] != '\n') ++j;
+            while (j < n && in[j] != '\r' && in[j] != '\n')
+                ++j;
             count_line(j - i - 1);
             i = j - 1;
         }

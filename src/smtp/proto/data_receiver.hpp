@@ -41,7 +41,7 @@ enum class DataOutcome : std::uint8_t {
 std::optional<Reply> rejection_reply(DataOutcome outcome);
 
 class DataReceiver {
-public:
+  public:
     /// `sink` receives the unstuffed message in chunks (may be empty to only count). Once the
     /// message is known to be rejected the sink receives nothing more; the caller must discard
     /// what it got when the outcome is not Accepted.
@@ -65,7 +65,7 @@ public:
     /// Ready for the next message (same limits and sink).
     void reset();
 
-private:
+  private:
     // LineStart: just after CRLF (or at the start, right after the 354 reply).
     // Dot: "." seen at line start (withheld). DotCr: ".\r" at line start (both withheld).
     // Cr: a CR was emitted and may still become CRLF.

@@ -34,13 +34,13 @@ inline constexpr std::size_t kDefaultMaxReceived = 100;
 /// Lines end at LF (so CRLF and the bare LF that BINARYMIME may carry both work). Chunking of
 /// the input does not matter.
 class ReceivedCounter {
-public:
+  public:
     void feed(std::string_view bytes);
     std::size_t count() const { return count_; }
     bool in_headers() const { return state_ != State::Body; }
     void reset() { *this = ReceivedCounter(); }
 
-private:
+  private:
     enum class State : std::uint8_t { LineStart, Matching, AfterName, EmptyCr, SkipLine, Body };
     State state_ = State::LineStart;
     std::uint8_t matched_ = 0;  // octets of "received" matched so far

@@ -11,9 +11,15 @@ namespace hermod::smtp::proto {
 
 namespace {
 
-bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool is_let_dig(unsigned char c) { return is_alpha(c) || is_digit(c); }
+bool is_alpha(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(unsigned char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_let_dig(unsigned char c) {
+    return is_alpha(c) || is_digit(c);
+}
 
 // RFC 5322 §3.2.3 atext; RFC 6531 §3.3 adds UTF8-non-ascii (validated as a whole later).
 bool is_atext(unsigned char c) {
@@ -28,7 +34,9 @@ bool is_qtext(unsigned char c) {
 }
 
 // RFC 5321 §4.1.3 dcontent = %d33-90 / %d94-126.
-bool is_dcontent(unsigned char c) { return c >= 33 && c <= 126 && c != '[' && c != '\\' && c != ']'; }
+bool is_dcontent(unsigned char c) {
+    return c >= 33 && c <= 126 && c != '[' && c != '\\' && c != ']';
+}
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -283,8 +291,10 @@ PathResult parse_path(std::string_view in, const PathOptions& opt) {
         if (!closed) {
             return fail(p.local.size() > kMaxLocalPart ? PathError::TooLong : PathError::Syntax);
         }
-        if (p.local.empty()) p.flags |= kFlagEmptyLocal;
-        else if (!is_dot_string(p.local)) p.flags |= kFlagQuotedSpecial;
+        if (p.local.empty())
+            p.flags |= kFlagEmptyLocal;
+        else if (!is_dot_string(p.local))
+            p.flags |= kFlagQuotedSpecial;
     } else {
         while (pos < in.size()) {
             auto c = static_cast<unsigned char>(in[pos]);

@@ -28,18 +28,18 @@ enum class DomainKind : std::uint8_t {
 
 /// Bits describing constructs a relay policy must look at (see is_safe_local_candidate()).
 enum PathFlag : std::uint32_t {
-    kFlagSourceRoute = 1u << 0,     ///< "<@a,@b:user@c>" - route stripped (RFC 5321 §4.1.1.3)
-    kFlagPercentHack = 1u << 1,     ///< '%' in the local part: "user%remote@local"
-    kFlagBangPath = 1u << 2,        ///< '!' in the local part: "remote!user@local"
-    kFlagQuotedLocal = 1u << 3,     ///< local part was a quoted-string
-    kFlagQuotedSpecial = 1u << 4,   ///< quoted local part not expressible as a dot-string
-                                    ///< (contains '@', space, '"', '\\', ... )
-    kFlagAtInLocal = 1u << 5,       ///< '@' inside the (quoted) local part
-    kFlagAddressLiteral = 1u << 6,  ///< domain is [...]
-    kFlagTrailingDot = 1u << 7,     ///< "user@example.org." (dot stripped in `domain`)
-    kFlagEmptyLocal = 1u << 8,      ///< ""@example.org
-    kFlagNonAscii = 1u << 9,        ///< UTF-8 in local part or domain (RFC 6531)
-    kFlagBarePostmaster = 1u << 10, ///< "<Postmaster>" without a domain (RFC 5321 §4.1.1.3)
+    kFlagSourceRoute = 1u << 0,      ///< "<@a,@b:user@c>" - route stripped (RFC 5321 §4.1.1.3)
+    kFlagPercentHack = 1u << 1,      ///< '%' in the local part: "user%remote@local"
+    kFlagBangPath = 1u << 2,         ///< '!' in the local part: "remote!user@local"
+    kFlagQuotedLocal = 1u << 3,      ///< local part was a quoted-string
+    kFlagQuotedSpecial = 1u << 4,    ///< quoted local part not expressible as a dot-string
+                                     ///< (contains '@', space, '"', '\\', ... )
+    kFlagAtInLocal = 1u << 5,        ///< '@' inside the (quoted) local part
+    kFlagAddressLiteral = 1u << 6,   ///< domain is [...]
+    kFlagTrailingDot = 1u << 7,      ///< "user@example.org." (dot stripped in `domain`)
+    kFlagEmptyLocal = 1u << 8,       ///< ""@example.org
+    kFlagNonAscii = 1u << 9,         ///< UTF-8 in local part or domain (RFC 6531)
+    kFlagBarePostmaster = 1u << 10,  ///< "<Postmaster>" without a domain (RFC 5321 §4.1.1.3)
 };
 
 /// A parsed path. `local` is the semantic local part: quotes and quoted-pairs removed, so

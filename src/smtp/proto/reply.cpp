@@ -57,9 +57,15 @@ Reply greeting(std::string_view hostname, bool lmtp) {
 Reply closing_quit(std::string_view hostname) {
     return make_reply(221, "2.0.0", std::string(hostname) + " closing connection");
 }
-Reply closing(std::string_view reason) { return make_reply(421, "4.4.2", reason); }
-Reply timeout() { return make_reply(421, "4.4.2", "Timeout exceeded, closing connection"); }
-Reply too_many_errors() { return make_reply(421, "4.7.0", "Too many errors, closing connection"); }
+Reply closing(std::string_view reason) {
+    return make_reply(421, "4.4.2", reason);
+}
+Reply timeout() {
+    return make_reply(421, "4.4.2", "Timeout exceeded, closing connection");
+}
+Reply too_many_errors() {
+    return make_reply(421, "4.7.0", "Too many errors, closing connection");
+}
 Reply helo_ok(std::string_view hostname, std::string_view peer_name) {
     std::string text(hostname);
     if (!peer_name.empty()) {
@@ -69,33 +75,73 @@ Reply helo_ok(std::string_view hostname, std::string_view peer_name) {
     return make_reply(250, "", text);
 }
 
-Reply ok(std::string_view text) { return make_reply(250, "2.0.0", text); }
-Reply syntax(std::string_view text) { return make_reply(500, "5.5.2", text); }
-Reply line_too_long() { return make_reply(500, "5.5.2", "Line too long"); }
-Reply param_syntax(std::string_view text) { return make_reply(501, "5.5.4", text); }
-Reply not_implemented(std::string_view text) { return make_reply(502, "5.5.1", text); }
-Reply bad_sequence(std::string_view text) { return make_reply(503, "5.5.1", text); }
-Reply param_not_implemented(std::string_view text) { return make_reply(504, "5.5.4", text); }
-Reply param_unknown(std::string_view text) { return make_reply(555, "5.5.4", text); }
+Reply ok(std::string_view text) {
+    return make_reply(250, "2.0.0", text);
+}
+Reply syntax(std::string_view text) {
+    return make_reply(500, "5.5.2", text);
+}
+Reply line_too_long() {
+    return make_reply(500, "5.5.2", "Line too long");
+}
+Reply param_syntax(std::string_view text) {
+    return make_reply(501, "5.5.4", text);
+}
+Reply not_implemented(std::string_view text) {
+    return make_reply(502, "5.5.1", text);
+}
+Reply bad_sequence(std::string_view text) {
+    return make_reply(503, "5.5.1", text);
+}
+Reply param_not_implemented(std::string_view text) {
+    return make_reply(504, "5.5.4", text);
+}
+Reply param_unknown(std::string_view text) {
+    return make_reply(555, "5.5.4", text);
+}
 Reply help() {
-    return make_reply(214, "2.0.0", "See RFC 5321; commands: HELO EHLO MAIL RCPT DATA BDAT RSET "
-                                    "NOOP QUIT HELP VRFY STARTTLS AUTH");
+    return make_reply(214, "2.0.0",
+                      "See RFC 5321; commands: HELO EHLO MAIL RCPT DATA BDAT RSET "
+                      "NOOP QUIT HELP VRFY STARTTLS AUTH");
 }
 Reply vrfy_cannot() {
-    return make_reply(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery");
+    return make_reply(252, "2.0.0",
+                      "Cannot VRFY user, but will accept message and attempt delivery");
 }
-Reply temp_failure(std::string_view text) { return make_reply(451, "4.3.0", text); }
-Reply insufficient_storage() { return make_reply(452, "4.3.1", "Insufficient system storage"); }
+Reply temp_failure(std::string_view text) {
+    return make_reply(451, "4.3.0", text);
+}
+Reply insufficient_storage() {
+    return make_reply(452, "4.3.1", "Insufficient system storage");
+}
 
-Reply sender_ok() { return make_reply(250, "2.1.0", "Sender ok"); }
-Reply recipient_ok() { return make_reply(250, "2.1.5", "Recipient ok"); }
-Reply bad_sender_syntax(std::string_view text) { return make_reply(501, "5.1.7", text); }
-Reply bad_recipient_syntax(std::string_view text) { return make_reply(501, "5.1.3", text); }
-Reply path_too_long() { return make_reply(501, "5.1.3", "Path too long"); }
-Reply no_such_user() { return make_reply(550, "5.1.1", "Mailbox unavailable"); }
-Reply relay_denied() { return make_reply(554, "5.7.1", "Relay access denied"); }
-Reply too_many_recipients() { return make_reply(452, "4.5.3", "Too many recipients"); }
-Reply need_recipients() { return make_reply(503, "5.5.1", "Need RCPT command"); }
+Reply sender_ok() {
+    return make_reply(250, "2.1.0", "Sender ok");
+}
+Reply recipient_ok() {
+    return make_reply(250, "2.1.5", "Recipient ok");
+}
+Reply bad_sender_syntax(std::string_view text) {
+    return make_reply(501, "5.1.7", text);
+}
+Reply bad_recipient_syntax(std::string_view text) {
+    return make_reply(501, "5.1.3", text);
+}
+Reply path_too_long() {
+    return make_reply(501, "5.1.3", "Path too long");
+}
+Reply no_such_user() {
+    return make_reply(550, "5.1.1", "Mailbox unavailable");
+}
+Reply relay_denied() {
+    return make_reply(554, "5.7.1", "Relay access denied");
+}
+Reply too_many_recipients() {
+    return make_reply(452, "4.5.3", "Too many recipients");
+}
+Reply need_recipients() {
+    return make_reply(503, "5.5.1", "Need RCPT command");
+}
 Reply utf8_not_permitted() {
     return make_reply(553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter");
 }
@@ -104,39 +150,69 @@ Reply message_size_exceeds(std::uint64_t max) {
                       "Message size exceeds fixed maximum of " + std::to_string(max) + " octets");
 }
 
-Reply start_data() { return make_reply(354, "", "End data with <CR><LF>.<CR><LF>"); }
+Reply start_data() {
+    return make_reply(354, "", "End data with <CR><LF>.<CR><LF>");
+}
 Reply message_accepted(std::string_view queue_id) {
     return make_reply(250, "2.0.0", "Ok: queued as " + std::string(queue_id));
 }
-Reply too_big() { return make_reply(552, "5.3.4", "Message size exceeds fixed maximum"); }
+Reply too_big() {
+    return make_reply(552, "5.3.4", "Message size exceeds fixed maximum");
+}
 Reply bare_newline() {
     return make_reply(550, "5.6.0", "Message contains bare CR or LF, see RFC 5321 section 2.3.8");
 }
 Reply data_line_too_long() {
     return make_reply(550, "5.6.0", "Message contains a line longer than 1000 octets");
 }
-Reply too_many_hops() { return make_reply(554, "5.4.6", "Too many hops (mail loop?)"); }
+Reply too_many_hops() {
+    return make_reply(554, "5.4.6", "Too many hops (mail loop?)");
+}
 Reply bdat_ok(std::uint64_t octets) {
     return make_reply(250, "2.0.0", std::to_string(octets) + " octets received");
 }
-Reply no_valid_recipients() { return make_reply(554, "5.5.1", "No valid recipients"); }
+Reply no_valid_recipients() {
+    return make_reply(554, "5.5.1", "No valid recipients");
+}
 
-Reply tls_ready() { return make_reply(220, "2.0.0", "Ready to start TLS"); }
-Reply tls_not_available() { return make_reply(454, "4.7.0", "TLS not available"); }
-Reply tls_required() { return make_reply(530, "5.7.0", "Must issue a STARTTLS command first"); }
-Reply auth_challenge(std::string_view base64) { return make_reply(334, "", base64); }
-Reply auth_ok() { return make_reply(235, "2.7.0", "Authentication successful"); }
-Reply auth_failed() { return make_reply(535, "5.7.8", "Authentication credentials invalid"); }
-Reply auth_cancelled() { return make_reply(501, "5.7.0", "Authentication cancelled"); }
-Reply auth_malformed() { return make_reply(501, "5.5.2", "Cannot decode response"); }
+Reply tls_ready() {
+    return make_reply(220, "2.0.0", "Ready to start TLS");
+}
+Reply tls_not_available() {
+    return make_reply(454, "4.7.0", "TLS not available");
+}
+Reply tls_required() {
+    return make_reply(530, "5.7.0", "Must issue a STARTTLS command first");
+}
+Reply auth_challenge(std::string_view base64) {
+    return make_reply(334, "", base64);
+}
+Reply auth_ok() {
+    return make_reply(235, "2.7.0", "Authentication successful");
+}
+Reply auth_failed() {
+    return make_reply(535, "5.7.8", "Authentication credentials invalid");
+}
+Reply auth_cancelled() {
+    return make_reply(501, "5.7.0", "Authentication cancelled");
+}
+Reply auth_malformed() {
+    return make_reply(501, "5.5.2", "Cannot decode response");
+}
 Reply auth_mechanism_unknown() {
     return make_reply(504, "5.5.4", "Unrecognized authentication type");
 }
-Reply auth_required() { return make_reply(530, "5.7.0", "Authentication required"); }
-Reply auth_line_too_long() { return make_reply(500, "5.5.6", "Authentication exchange line too long"); }
+Reply auth_required() {
+    return make_reply(530, "5.7.0", "Authentication required");
+}
+Reply auth_line_too_long() {
+    return make_reply(500, "5.5.6", "Authentication exchange line too long");
+}
 Reply auth_encryption_required() {
     return make_reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
 }
-Reply auth_temp_failure() { return make_reply(454, "4.7.0", "Temporary authentication failure"); }
+Reply auth_temp_failure() {
+    return make_reply(454, "4.7.0", "Temporary authentication failure");
+}
 
 }  // namespace hermod::smtp::proto

@@ -62,7 +62,9 @@ void Stmt::run() {
     }
 }
 
-std::int64_t Stmt::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t Stmt::int64(int column) const {
+    return sqlite3_column_int64(stmt_, column);
+}
 
 std::string Stmt::text(int column) const {
     auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
@@ -70,7 +72,9 @@ std::string Stmt::text(int column) const {
     return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
 }
 
-bool Stmt::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Stmt::is_null(int column) const {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
 Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
     int flags = SQLITE_OPEN_NOMUTEX;  // one thread at a time per connection (writer or a lease)
@@ -90,7 +94,8 @@ Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
 }
 
 Db::~Db() {
-    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [sql, stmt] : cache_)
+        sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
 }
 
@@ -115,9 +120,13 @@ Stmt Db::prepare(std::string_view sql) {
     return Stmt(*this, it->second);
 }
 
-std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Db::last_insert_rowid() const {
+    return sqlite3_last_insert_rowid(db_);
+}
 
-int Db::changes() const { return sqlite3_changes(db_); }
+int Db::changes() const {
+    return sqlite3_changes(db_);
+}
 
 void Db::fail(std::string_view what) const {
     throw StoreError(kind_of(sqlite3_extended_errcode(db_)),

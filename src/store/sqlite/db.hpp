@@ -21,7 +21,7 @@ class Db;
 /// A prepared statement borrowed from a connection's cache. reset() on destruction, so the
 /// statement can be reused and never holds a read transaction open.
 class Stmt {
-public:
+  public:
     Stmt(Db& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
     Stmt(const Stmt&) = delete;
     Stmt& operator=(const Stmt&) = delete;
@@ -41,13 +41,13 @@ public:
     std::string text(int column) const;
     bool is_null(int column) const;
 
-private:
+  private:
     Db* db_;
     sqlite3_stmt* stmt_;
 };
 
 class Db {
-public:
+  public:
     /// Opens (creating if `create`) the database at `path` and sets the per-connection pragmas.
     Db(const std::string& path, bool create, bool read_only);
     ~Db();
@@ -65,7 +65,7 @@ public:
     sqlite3* handle() const { return db_; }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
     std::string path_;
     std::map<std::string, sqlite3_stmt*, std::less<>> cache_;

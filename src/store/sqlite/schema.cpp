@@ -42,7 +42,7 @@ CREATE TABLE mailboxes (
     uidvalidity   INTEGER NOT NULL,
     uidnext       INTEGER NOT NULL DEFAULT 1,
     highestmodseq INTEGER NOT NULL DEFAULT 0,
-    special_use   INTEGER NOT NULL DEFAULT 0,
+    special_use   INTEGER NOT NULL DEFAULT 0,  -- 0 none, 1 Sent, 2 Drafts, 3 Trash, 4 Junk, 5 Archive
     subscribed    INTEGER NOT NULL DEFAULT 0,
     message_count INTEGER NOT NULL DEFAULT 0,
     total_size    INTEGER NOT NULL DEFAULT 0,

@@ -40,7 +40,9 @@ struct Job {
     std::function<void(std::exception_ptr)> done;  // after COMMIT, or with the job's error
 };
 
-std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t now() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 [[noreturn]] void fail(ErrorKind kind, const std::string& message) {
     throw StoreError(kind, message);
@@ -83,13 +85,18 @@ std::vector<std::string> split_keywords(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
     std::string k;
-    while (in >> k) out.push_back(k);
+    while (in >> k)
+        out.push_back(k);
     return out;
 }
 
 constexpr const char* kMailboxColumns =
     "id, account_id, name, uidvalidity, uidnext, highestmodseq, special_use, subscribed, "
     "message_count, total_size";
+
+// mailboxes.special_use holds the enum's value (schema.cpp); a renumbering would misread data.
+static_assert(static_cast<int>(SpecialUse::Sent) == 1 &&
+              static_cast<int>(SpecialUse::Archive) == 5);
 
 Mailbox mailbox_from(const Stmt& st) {
     Mailbox m;
@@ -154,7 +161,8 @@ Id require_account(Db& db, const std::string& address) {
 Mailbox require_mailbox(Db& db, Id mailbox_id) {
     auto st = db.prepare(std::string("SELECT ") + kMailboxColumns + " FROM mailboxes WHERE id=?1");
     st.bind(1, mailbox_id);
-    if (!st.step()) fail(ErrorKind::NotFound, "mailbox " + std::to_string(mailbox_id) + " does not exist");
+    if (!st.step())
+        fail(ErrorKind::NotFound, "mailbox " + std::to_string(mailbox_id) + " does not exist");
     return mailbox_from(st);
 }
 
@@ -230,9 +238,11 @@ void drop_mailbox(JobCtx& ctx, Id mailbox_id) {
         auto st = ctx.db.prepare(
             "SELECT blob_hash, count(*) FROM messages WHERE mailbox_id=?1 GROUP BY blob_hash");
         st.bind(1, mailbox_id);
-        while (st.step()) refs.emplace_back(st.text(0), st.int64(1));
+        while (st.step())
+            refs.emplace_back(st.text(0), st.int64(1));
     }
-    for (const auto& [hash, n] : refs) release_blob(ctx, hash, n);
+    for (const auto& [hash, n] : refs)
+        release_blob(ctx, hash, n);
     ctx.db.prepare("DELETE FROM messages WHERE mailbox_id=?1").bind(1, mailbox_id).run();
     ctx.db.prepare("DELETE FROM changes WHERE mailbox_id=?1").bind(1, mailbox_id).run();
     ctx.db.prepare("DELETE FROM mailboxes WHERE id=?1").bind(1, mailbox_id).run();
@@ -241,7 +251,7 @@ void drop_mailbox(JobCtx& ctx, Id mailbox_id) {
 // --- the store -----------------------------------------------------------------------------
 
 class SqliteStore final : public Store {
-public:
+  public:
     SqliteStore(const StoreOptions& options, int version)
         : options_(options),
           db_path_(options.data_dir + "/hermod.db"),
@@ -254,7 +264,12 @@ public:
                 fail(ErrorKind::Io, "cannot switch " + db_path_ + " to WAL mode");
         }
         migrate(*writer_db_, version);
-        writer_db_->exec("PRAGMA wal_autocheckpoint=100000");
+        // Checkpoints copy the WAL back into the database and fsync it; run inside a COMMIT
+        // (SQLite's default auto-checkpoint) they stall every caller of that batch. A separate
+        // connection does them in the background instead; see on_wal_commit().
+        checkpoint_db_ = std::make_unique<Db>(db_path_, false, false);
+        sqlite3_wal_hook(writer_db_->handle(), &SqliteStore::wal_hook, this);
+        checkpointer_ = std::thread([this] { checkpoint_loop(); });
         writer_ = std::thread([this] { writer_loop(); });
     }
 
@@ -265,7 +280,14 @@ public:
         }
         cv_.notify_all();
         writer_.join();  // the loop drains the queue before it returns
-        writer_db_.reset();
+        {
+            std::lock_guard lock(checkpoint_mutex_);
+            checkpoint_stop_ = true;
+        }
+        checkpoint_cv_.notify_all();
+        checkpointer_.join();
+        checkpoint_db_.reset();
+        writer_db_.reset();  // the last connection to close checkpoints and removes the WAL
         std::lock_guard lock(pool_mutex_);
         pool_.clear();
     }
@@ -276,7 +298,8 @@ public:
         std::string name = lower_nonempty(name_in, "domain name");
         if (name.back() == '.') name.pop_back();
         return call([name](JobCtx& ctx) {
-            if (domain_id(ctx.db, name)) fail(ErrorKind::AlreadyExists, "domain " + name + " already exists");
+            if (domain_id(ctx.db, name))
+                fail(ErrorKind::AlreadyExists, "domain " + name + " already exists");
             ctx.db.prepare("INSERT INTO domains(name) VALUES(?1)").bind(1, name).run();
             return Domain{ctx.db.last_insert_rowid(), name};
         });
@@ -286,7 +309,8 @@ public:
         auto db = lease();
         std::vector<Domain> out;
         auto st = db->prepare("SELECT id, name FROM domains ORDER BY name");
-        while (st.step()) out.push_back(Domain{st.int64(0), st.text(1)});
+        while (st.step())
+            out.push_back(Domain{st.int64(0), st.text(1)});
         return out;
     }
 
@@ -333,7 +357,8 @@ public:
             {
                 auto st = ctx.db.prepare("SELECT 1 FROM accounts WHERE address=?1");
                 st.bind(1, address);
-                if (st.step()) fail(ErrorKind::AlreadyExists, "account " + address + " already exists");
+                if (st.step())
+                    fail(ErrorKind::AlreadyExists, "account " + address + " already exists");
             }
             Account a{0, address, hash, quota_bytes, now()};
             ctx.db
@@ -349,11 +374,12 @@ public:
             a.id = ctx.db.last_insert_rowid();
             // RFC 6154 special-use mailboxes, so clients find Sent/Trash/... without setup.
             static const std::pair<const char*, SpecialUse> defaults[] = {
-                {"INBOX", SpecialUse::None},   {"Sent", SpecialUse::Sent},
+                {"INBOX", SpecialUse::None},    {"Sent", SpecialUse::Sent},
                 {"Drafts", SpecialUse::Drafts}, {"Trash", SpecialUse::Trash},
-                {"Junk", SpecialUse::Junk},    {"Archive", SpecialUse::Archive},
+                {"Junk", SpecialUse::Junk},     {"Archive", SpecialUse::Archive},
             };
-            for (const auto& [name, use] : defaults) insert_mailbox(ctx.db, a.id, name, use, true);
+            for (const auto& [name, use] : defaults)
+                insert_mailbox(ctx.db, a.id, name, use, true);
             return a;
         });
     }
@@ -365,13 +391,15 @@ public:
         if (domain.empty()) {
             auto st = db->prepare(std::string("SELECT ") + kAccountColumns +
                                   " FROM accounts ORDER BY address");
-            while (st.step()) out.push_back(account_from(st));
+            while (st.step())
+                out.push_back(account_from(st));
         } else {
             auto st = db->prepare(std::string("SELECT ") + kAccountColumns +
                                   " FROM accounts WHERE domain_id=(SELECT id FROM domains WHERE "
                                   "name=?1) ORDER BY address");
             st.bind(1, domain);
-            while (st.step()) out.push_back(account_from(st));
+            while (st.step())
+                out.push_back(account_from(st));
         }
         return out;
     }
@@ -394,7 +422,8 @@ public:
                 .bind(1, address)
                 .bind(2, hash)
                 .run();
-            if (ctx.db.changes() == 0) fail(ErrorKind::NotFound, "account " + address + " does not exist");
+            if (ctx.db.changes() == 0)
+                fail(ErrorKind::NotFound, "account " + address + " does not exist");
         });
     }
 
@@ -406,7 +435,8 @@ public:
                 .bind(1, address)
                 .bind(2, quota_bytes)
                 .run();
-            if (ctx.db.changes() == 0) fail(ErrorKind::NotFound, "account " + address + " does not exist");
+            if (ctx.db.changes() == 0)
+                fail(ErrorKind::NotFound, "account " + address + " does not exist");
         });
     }
 
@@ -418,9 +448,11 @@ public:
             {
                 auto st = ctx.db.prepare("SELECT id FROM mailboxes WHERE account_id=?1");
                 st.bind(1, id);
-                while (st.step()) boxes.push_back(st.int64(0));
+                while (st.step())
+                    boxes.push_back(st.int64(0));
             }
-            for (Id box : boxes) drop_mailbox(ctx, box);
+            for (Id box : boxes)
+                drop_mailbox(ctx, box);
             ctx.db.prepare("DELETE FROM accounts WHERE id=?1").bind(1, id).run();
         });
     }
@@ -443,7 +475,8 @@ public:
                 auto st = ctx.db.prepare("SELECT 1 FROM aliases WHERE source=?1 AND target=?2");
                 st.bind(1, source).bind(2, target);
                 if (st.step())
-                    fail(ErrorKind::AlreadyExists, "alias " + source + " -> " + target + " already exists");
+                    fail(ErrorKind::AlreadyExists,
+                         "alias " + source + " -> " + target + " already exists");
             }
             ctx.db.prepare("INSERT INTO aliases(source, target) VALUES(?1, ?2)")
                 .bind(1, source)
@@ -458,12 +491,14 @@ public:
         std::vector<Alias> out;
         if (source.empty()) {
             auto st = db->prepare("SELECT source, target FROM aliases ORDER BY source, target");
-            while (st.step()) out.push_back(Alias{st.text(0), st.text(1)});
+            while (st.step())
+                out.push_back(Alias{st.text(0), st.text(1)});
         } else {
-            auto st = db->prepare(
-                "SELECT source, target FROM aliases WHERE source=?1 ORDER BY target");
+            auto st =
+                db->prepare("SELECT source, target FROM aliases WHERE source=?1 ORDER BY target");
             st.bind(1, source);
-            while (st.step()) out.push_back(Alias{st.text(0), st.text(1)});
+            while (st.step())
+                out.push_back(Alias{st.text(0), st.text(1)});
         }
         return out;
     }
@@ -495,7 +530,8 @@ public:
                 auto st = ctx.db.prepare("SELECT 1 FROM accounts WHERE id=?1");
                 st.bind(1, account_id);
                 if (!st.step())
-                    fail(ErrorKind::NotFound, "account " + std::to_string(account_id) + " does not exist");
+                    fail(ErrorKind::NotFound,
+                         "account " + std::to_string(account_id) + " does not exist");
             }
             Id id = insert_mailbox(ctx.db, account_id, name, use, false);
             return require_mailbox(ctx.db, id);
@@ -508,11 +544,13 @@ public:
         auto st = db->prepare(std::string("SELECT ") + kMailboxColumns +
                               " FROM mailboxes WHERE account_id=?1 ORDER BY name<>'INBOX', name");
         st.bind(1, account_id);
-        while (st.step()) out.push_back(mailbox_from(st));
+        while (st.step())
+            out.push_back(mailbox_from(st));
         return out;
     }
 
     std::optional<Mailbox> find_mailbox(Id account_id, std::string_view name_in) override {
+        if (name_in.empty()) return std::nullopt;
         std::string name = normalize_mailbox_name(name_in);
         auto db = lease();
         auto st = db->prepare(std::string("SELECT ") + kMailboxColumns +
@@ -533,7 +571,8 @@ public:
             {
                 auto st = ctx.db.prepare("SELECT 1 FROM mailboxes WHERE account_id=?1 AND name=?2");
                 st.bind(1, box.account_id).bind(2, new_name);
-                if (st.step()) fail(ErrorKind::AlreadyExists, "mailbox " + new_name + " already exists");
+                if (st.step())
+                    fail(ErrorKind::AlreadyExists, "mailbox " + new_name + " already exists");
             }
             ctx.db.prepare("UPDATE mailboxes SET name=?2 WHERE id=?1")
                 .bind(1, mailbox_id)
@@ -566,7 +605,8 @@ public:
                 .bind(2, static_cast<std::int64_t>(subscribed ? 1 : 0))
                 .run();
             if (ctx.db.changes() == 0)
-                fail(ErrorKind::NotFound, "mailbox " + std::to_string(mailbox_id) + " does not exist");
+                fail(ErrorKind::NotFound,
+                     "mailbox " + std::to_string(mailbox_id) + " does not exist");
         });
     }
 
@@ -578,7 +618,8 @@ public:
         Job job;
         job.run = [msgs, result](JobCtx& ctx) {
             result->clear();
-            for (const auto& m : *msgs) result->push_back(append_one(ctx, m));
+            for (const auto& m : *msgs)
+                result->push_back(append_one(ctx, m));
         };
         job.done = [msgs, result, done = std::move(done)](std::exception_ptr error) {
             if (error) result->clear();
@@ -593,7 +634,8 @@ public:
         auto st = db->prepare(std::string("SELECT ") + kMessageColumns +
                               " FROM messages WHERE mailbox_id=?1 ORDER BY uid");
         st.bind(1, mailbox_id);
-        while (st.step()) out.push_back(message_from(st));
+        while (st.step())
+            out.push_back(message_from(st));
         return out;
     }
 
@@ -641,7 +683,8 @@ public:
                         break;
                     case FlagMode::Remove:
                         new_flags &= ~flags;
-                        for (const auto& k : kw) new_kw.erase(k);
+                        for (const auto& k : kw)
+                            new_kw.erase(k);
                         break;
                 }
                 std::string joined = join_keywords({new_kw.begin(), new_kw.end()});
@@ -747,7 +790,8 @@ public:
         std::uint64_t n = std::min(length, size - offset);
         // Incremental blob I/O: only the requested pages are read, never the whole body.
         sqlite3_blob* blob = nullptr;
-        if (sqlite3_blob_open(db->handle(), "main", "blobs", "data", rowid, 0, &blob) != SQLITE_OK) {
+        if (sqlite3_blob_open(db->handle(), "main", "blobs", "data", rowid, 0, &blob) !=
+            SQLITE_OK) {
             sqlite3_blob_close(blob);
             // Released between the two steps: report it as gone.
             fail(ErrorKind::NotFound, "blob " + hash + " does not exist");
@@ -764,7 +808,7 @@ public:
         return sqlite::schema_version(*db);
     }
 
-private:
+  private:
     // --- appends (writer thread) -------------------------------------------------------------
 
     static Appended append_one(JobCtx& ctx, const NewMessage& m) {
@@ -779,7 +823,8 @@ private:
                 quota = st.int64(0);
                 std::string address = st.text(1);
                 st.run();
-                auto used = ctx.db.prepare("SELECT total(total_size) FROM mailboxes WHERE account_id=?1");
+                auto used =
+                    ctx.db.prepare("SELECT total(total_size) FROM mailboxes WHERE account_id=?1");
                 used.bind(1, box.account_id);
                 std::int64_t in_use = used.step() ? used.int64(0) : 0;
                 if (in_use + static_cast<std::int64_t>(blob.size) > quota)
@@ -848,7 +893,8 @@ private:
     auto call(F f) -> std::invoke_result_t<F, JobCtx&> {
         using R = std::invoke_result_t<F, JobCtx&>;
         if (std::this_thread::get_id() == writer_.get_id())
-            fail(ErrorKind::Invalid, "blocking store call from a write completion (would deadlock)");
+            fail(ErrorKind::Invalid,
+                 "blocking store call from a write completion (would deadlock)");
         auto promise = std::make_shared<std::promise<R>>();
         auto future = promise->get_future();
         Job job;
@@ -875,7 +921,8 @@ private:
     }
 
     void writer_loop() {
-        std::size_t max_batch = options_.group_commit ? std::max<std::size_t>(1, options_.max_batch) : 1;
+        std::size_t max_batch =
+            options_.group_commit ? std::max<std::size_t>(1, options_.max_batch) : 1;
         for (;;) {
             std::vector<Job> batch;
             {
@@ -943,7 +990,8 @@ private:
             for (auto& e : errors)
                 if (!e) e = txn_error;
         } else {
-            for (const auto& hash : released) files_->unlink_if_unused(hash);
+            for (const auto& hash : released)
+                files_->unlink_if_unused(hash);
         }
         for (std::size_t i = 0; i < batch.size(); ++i) {
             try {
@@ -951,6 +999,43 @@ private:
             } catch (...) {
                 // A completion must not kill the writer; the write itself is already settled.
             }
+        }
+    }
+
+    // --- checkpoints -----------------------------------------------------------------------
+
+    /// WAL size (pages) that wakes the background checkpointer, and the size at which the writer
+    /// checkpoints itself: under a steady write load a concurrent checkpoint never catches up
+    /// with the last frame, so the WAL would never restart and would grow without bound.
+    static constexpr int kCheckpointPages = 2000;
+    static constexpr int kWriterCheckpointPages = 20000;
+
+    /// Called on the writer thread after each COMMIT, outside any transaction.
+    static int wal_hook(void* self, sqlite3* db, const char* name, int pages) {
+        auto* store = static_cast<SqliteStore*>(self);
+        if (pages >= kWriterCheckpointPages) {
+            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        } else if (pages >= kCheckpointPages) {
+            {
+                std::lock_guard lock(store->checkpoint_mutex_);
+                store->checkpoint_wanted_ = true;
+            }
+            store->checkpoint_cv_.notify_one();
+        }
+        return SQLITE_OK;
+    }
+
+    void checkpoint_loop() {
+        for (;;) {
+            {
+                std::unique_lock lock(checkpoint_mutex_);
+                checkpoint_cv_.wait(lock, [&] { return checkpoint_stop_ || checkpoint_wanted_; });
+                if (checkpoint_stop_) return;
+                checkpoint_wanted_ = false;
+            }
+            // PASSIVE: never waits for (or blocks) the writer or the readers.
+            sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                      nullptr, nullptr);
         }
     }
 
@@ -995,6 +1080,13 @@ private:
     bool stopping_ = false;
     std::thread writer_;
 
+    std::unique_ptr<Db> checkpoint_db_;
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_cv_;
+    bool checkpoint_wanted_ = false;
+    bool checkpoint_stop_ = false;
+    std::thread checkpointer_;
+
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Db>> pool_;
 };
@@ -1003,7 +1095,8 @@ private:
 
 std::unique_ptr<Store> open_sqlite_store(const StoreOptions& options, int schema_version) {
     if (schema_version < 1 || schema_version > kLatestVersion)
-        throw StoreError(ErrorKind::Invalid, "unknown schema version " + std::to_string(schema_version));
+        throw StoreError(ErrorKind::Invalid,
+                         "unknown schema version " + std::to_string(schema_version));
     return std::make_unique<SqliteStore>(options, schema_version);
 }
 

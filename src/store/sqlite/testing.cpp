@@ -5,7 +5,6 @@
 
 namespace hermod::store::sqlite::testing {
 
-
 int user_version(const std::string& data_dir) {
     Db db(data_dir + "/hermod.db", false, false);
     auto st = db.prepare("PRAGMA user_version");

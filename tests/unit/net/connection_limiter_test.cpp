@@ -68,7 +68,8 @@ TEST(ConnectionLimiter, ThreadSafe) {
             }
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     EXPECT_EQ(lim.total(), 0u);
 }
 

@@ -154,8 +154,8 @@ TEST(LineReader, GrindEverySplitPointGivesSameResult) {
             auto want = run_whole(in, limit);
             for (std::size_t i = 0; i <= in.size(); ++i) {
                 for (std::size_t j = i; j <= in.size(); ++j) {
-                    auto got = run_chunks({in.substr(0, i), in.substr(i, j - i), in.substr(j)},
-                                          limit);
+                    auto got =
+                        run_chunks({in.substr(0, i), in.substr(i, j - i), in.substr(j)}, limit);
                     ASSERT_EQ(got, want) << "limit " << limit << " split " << i << "," << j;
                 }
             }
@@ -168,7 +168,8 @@ TEST(LineReader, GrindChunkSizes) {
         auto want = run_whole(in, 16);
         for (std::size_t size : {1u, 2u, 3u, 7u, 11u, 64u}) {
             std::vector<std::string> chunks;
-            for (std::size_t i = 0; i < in.size(); i += size) chunks.push_back(in.substr(i, size));
+            for (std::size_t i = 0; i < in.size(); i += size)
+                chunks.push_back(in.substr(i, size));
             ASSERT_EQ(run_chunks(chunks, 16), want) << "chunk " << size;
         }
     }

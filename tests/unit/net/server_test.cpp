@@ -16,6 +16,10 @@
 #include <optional>
 #include <thread>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "net/connection_limiter.hpp"
 #include "net/tls.hpp"
 
@@ -39,7 +43,7 @@ std::shared_ptr<TlsContext> test_tls() {
 }
 
 class Client {
-public:
+  public:
     explicit Client(std::uint16_t port, bool tls = false, int timeout_s = 5) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         timeval tv{timeout_s, 0};
@@ -98,7 +102,7 @@ public:
         return n == 0 || errno == ECONNRESET;
     }
 
-private:
+  private:
     bool fill() {
         char tmp[4096];
         int n = ssl_ ? SSL_read(ssl_, tmp, sizeof tmp)
@@ -152,10 +156,11 @@ config::Config base_config() {
 }
 
 class Running {
-public:
+  public:
     Running(const config::Config& cfg, std::map<Service, Handler> handlers)
         : server_(cfg, test_tls()) {
-        for (auto& [s, h] : handlers) server_.set_handler(s, h);
+        for (auto& [s, h] : handlers)
+            server_.set_handler(s, h);
         server_.bind();
         thread_ = std::thread([this] { server_.run(2); });
     }
@@ -174,7 +179,7 @@ public:
     Server& server() { return server_; }
     std::thread& thread() { return thread_; }
 
-private:
+  private:
     Server server_;
     std::thread thread_;
 };
@@ -205,6 +210,9 @@ TEST(Server, ImplicitTls) {
     c.send("hi\r\n");
     EXPECT_EQ(c.line(), "echo: hi (tls)");
     EXPECT_EQ(c.tls_version(), "TLSv1.3");
+    c.send("QUIT\r\n");
+    EXPECT_EQ(c.line(), "221 bye");
+    EXPECT_TRUE(c.closed_by_server());  // close_notify, not a hang
 }
 
 TEST(Server, StartTlsDiscardsPipelinedPlaintext) {
@@ -278,6 +286,28 @@ TEST(Server, IdleTimeoutCloses) {
     EXPECT_LT(waited, std::chrono::seconds(4));
 }
 
+TEST(Server, SessionTimeoutClosesBusyConnection) {
+    auto cfg = base_config();
+    cfg.limits.idle_timeout_seconds = 10;
+    cfg.limits.session_timeout_seconds = 1;
+    cfg.listen[Service::Smtp] = {{"127.0.0.1", 0}};
+    Running srv(cfg, {{Service::Smtp, echo}});
+    Client c(srv.port(Service::Smtp));
+    EXPECT_EQ(c.line(), "220 ready tls=0");
+    auto t0 = std::chrono::steady_clock::now();
+    bool closed = false;
+    while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4)) {
+        c.send("NOOP\r\n");  // activity keeps the idle deadline away, not the session one
+        if (!c.line()) {
+            closed = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_TRUE(closed);
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(800));
+}
+
 TEST(Server, LineTooLongIsAnsweredAndResyncs) {
     auto cfg = base_config();
     cfg.limits.line_length_ceiling = 64;
@@ -302,6 +332,45 @@ TEST(Server, StopEndsRunWithSessionsOpen) {
     EXPECT_LT(took, std::chrono::seconds(4));
     EXPECT_TRUE(c.closed_by_server());
     EXPECT_EQ(srv.server().sessions(), 0u);
+}
+
+TEST(Server, StuckHandlerDoesNotBlockShutdown) {
+    // A handler waiting on something other than its socket cannot be woken by a close; run()
+    // must still return (grace 1 s + the force-stop delay) and destruction must be clean.
+    auto cfg = base_config();
+    cfg.listen[Service::Smtp] = {{"127.0.0.1", 0}};
+    auto stuck = [](Stream& s) -> awaitable<void> {
+        co_await s.write("220 stuck\r\n");
+        boost::asio::steady_timer t(co_await boost::asio::this_coro::executor,
+                                    std::chrono::hours(1));
+        co_await t.async_wait(boost::asio::use_awaitable);
+    };
+    auto srv = std::make_unique<Running>(cfg, std::map<Service, Handler>{{Service::Smtp, stuck}});
+    Client c(srv->port(Service::Smtp));
+    EXPECT_EQ(c.line(), "220 stuck");
+    auto t0 = std::chrono::steady_clock::now();
+    srv->stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+    srv.reset();
+}
+
+TEST(Server, ShutdownCallbackStopsBackgroundWork) {
+    auto cfg = base_config();
+    cfg.listen[Service::Smtp] = {{"127.0.0.1", 0}};
+    Server srv(cfg, nullptr);
+    // A background timer far in the future would keep run() alive; the callback cancels it.
+    auto timer = std::make_shared<boost::asio::steady_timer>(srv.executor(), std::chrono::hours(1));
+    timer->async_wait([](boost::system::error_code) {});
+    std::atomic<int> called{0};
+    srv.on_shutdown([&] {
+        ++called;
+        timer->cancel();
+    });
+    std::thread t([&] { srv.run(1); });
+    srv.stop();
+    srv.stop();  // idempotent
+    t.join();
+    EXPECT_EQ(called, 1);
 }
 
 TEST(Server, BindFailureIsOneClearLine) {
@@ -344,7 +413,8 @@ TEST(Server, RefusalLines) {
     EXPECT_EQ(refusal_line(Service::Pop3, "h").substr(0, 4), "-ERR");
     EXPECT_EQ(not_implemented_line(Service::Http, "h").substr(0, 28),
               "HTTP/1.1 501 Not Implemented");
-    EXPECT_EQ(not_implemented_line(Service::Lmtp, "h"), "421 4.3.2 h Service not available yet\r\n");
+    EXPECT_EQ(not_implemented_line(Service::Lmtp, "h"),
+              "421 4.3.2 h Service not available yet\r\n");
 }
 
 TEST(Server, DropPrivilegesUnknownUser) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -37,8 +38,8 @@ TEST_F(StoreTest, UidsAndModseqIncrease) {
         last_modseq = r[0].modseq;
     }
     // Several messages in one call: all or nothing, each with its own UID and MODSEQ.
-    auto r = store_->append({NewMessage{in.id, blob("a"), 0, {}, 0},
-                             NewMessage{in.id, blob("b"), 0, {}, 0}});
+    auto r = store_->append(
+        {NewMessage{in.id, blob("a"), 0, {}, 0}, NewMessage{in.id, blob("b"), 0, {}, 0}});
     ASSERT_EQ(r.size(), 2u);
     EXPECT_EQ(r[1].uid, r[0].uid + 1);
     EXPECT_GT(r[1].modseq, r[0].modseq);
@@ -104,8 +105,8 @@ TEST_F(StoreTest, ConcurrentAppendsGetUniqueIncreasingUids) {
             std::vector<Appended> mine;
             for (int i = 0; i < kPerThread; ++i) {
                 Id box = (i % 4 == 0) ? other.id : in.id;
-                auto r = store_->append(
-                    {NewMessage{box, blob("t" + std::to_string(t) + "-" + std::to_string(i)), 0, {}, 0}});
+                auto r = store_->append({NewMessage{
+                    box, blob("t" + std::to_string(t) + "-" + std::to_string(i)), 0, {}, 0}});
                 // Within one caller, later appends see later UIDs.
                 for (const auto& prev : mine)
                     if (prev.mailbox_id == box) {
@@ -132,7 +133,8 @@ TEST_F(StoreTest, ConcurrentAppendsGetUniqueIncreasingUids) {
                                  if (++async_done == kAsync) all_async.set_value();
                              });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     all_async.get_future().wait();
 
     ASSERT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread + kAsync));
@@ -176,7 +178,8 @@ TEST_F(StoreTest, FailingJobRollsBackAloneInAGroup) {
                                  promises[i].set_value();
                              });
     }
-    for (auto& p : promises) p.get_future().wait();
+    for (auto& p : promises)
+        p.get_future().wait();
     EXPECT_EQ(failed.load(), kN / 3);
     EXPECT_EQ(ok.load(), kN - kN / 3);
     // All-or-nothing: the valid half of a failed append was rolled back with it.
@@ -200,18 +203,21 @@ TEST_F(StoreTest, BlobSharedByRecipientsAndReleased) {
         EXPECT_EQ(b->in_file, large);
         EXPECT_EQ(b->hash, sha256_hex(content));
         std::vector<NewMessage> msgs;
-        for (Id box : boxes) msgs.push_back(NewMessage{box, b, 0, {}, 0});
+        for (Id box : boxes)
+            msgs.push_back(NewMessage{box, b, 0, {}, 0});
         auto r = store_->append(std::move(msgs));
         ASSERT_EQ(r.size(), 3u);
         EXPECT_EQ(sqlite::testing::blob_refcount(dir_, b->hash), 3);
         EXPECT_EQ(sqlite::testing::blob_is_inline(dir_, b->hash), !large);
         EXPECT_EQ(count_blob_files(dir_), large ? 1u : 0u);
-        for (Id box : boxes) EXPECT_EQ(store_->list_messages(box)[0].blob_hash, b->hash);
+        for (Id box : boxes)
+            EXPECT_EQ(store_->list_messages(box)[0].blob_hash, b->hash);
         b.reset();  // drop our pin so the file may go
 
         store_->expunge(boxes[0], {r[0].uid});
         EXPECT_EQ(sqlite::testing::blob_refcount(dir_, r.empty() ? "" : sha256_hex(content)), 2);
-        store_->delete_mailbox(store_->create_mailbox(store_->find_account("b@example.org")->id, "tmp").id);
+        store_->delete_mailbox(
+            store_->create_mailbox(store_->find_account("b@example.org")->id, "tmp").id);
         store_->expunge(boxes[1], {r[1].uid});
         EXPECT_EQ(sqlite::testing::blob_refcount(dir_, sha256_hex(content)), 1);
         EXPECT_EQ(store_->read_blob(sha256_hex(content)), content);
@@ -231,7 +237,8 @@ TEST_F(StoreTest, LargeBlobStreamsToFileAndReadsRanges) {
     reopen();
     auto in = inbox();
     std::string content;
-    for (int i = 0; content.size() < 100000; ++i) content += "line " + std::to_string(i) + "\r\n";
+    for (int i = 0; content.size() < 100000; ++i)
+        content += "line " + std::to_string(i) + "\r\n";
     auto w = store_->new_blob();
     for (std::size_t off = 0; off < content.size(); off += 1000)
         w->write(std::string_view(content).substr(off, 1000));
@@ -240,13 +247,14 @@ TEST_F(StoreTest, LargeBlobStreamsToFileAndReadsRanges) {
     EXPECT_TRUE(b->in_file);
     EXPECT_TRUE(b->inline_data.empty());
     EXPECT_EQ(b->hash, sha256_hex(content));
-    EXPECT_TRUE(std::filesystem::exists(dir_ + "/blobs/" + b->hash.substr(0, 2) + "/" +
-                                        b->hash.substr(2)));
+    EXPECT_TRUE(
+        std::filesystem::exists(dir_ + "/blobs/" + b->hash.substr(0, 2) + "/" + b->hash.substr(2)));
     EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/blobs/tmp"));
     store_->append({NewMessage{in.id, b, 0, {}, 0}});
     EXPECT_EQ(store_->read_blob(b->hash), content);
     EXPECT_EQ(store_->read_blob_range(b->hash, 5000, 123), content.substr(5000, 123));
-    EXPECT_EQ(store_->read_blob_range(b->hash, content.size() - 10, 100), content.substr(content.size() - 10));
+    EXPECT_EQ(store_->read_blob_range(b->hash, content.size() - 10, 100),
+              content.substr(content.size() - 10));
     EXPECT_EQ(store_->read_blob_range(b->hash, content.size() + 5, 100), "");
     // Inline blobs read ranges through incremental blob I/O.
     auto small = blob("0123456789");
@@ -290,7 +298,8 @@ TEST_F(StoreTest, NoGroupCommitModeWorks) {
             for (int i = 0; i < 20; ++i)
                 store_->append({NewMessage{in.id, blob(std::to_string(t * 100 + i)), 0, {}, 0}});
         });
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     EXPECT_EQ(store_->list_messages(in.id).size(), 80u);
 }
 
@@ -305,6 +314,36 @@ TEST_F(StoreTest, DestructorDrainsQueuedWrites) {
     reopen();
     EXPECT_EQ(done.load(), 200);
     EXPECT_EQ(store_->list_messages(in.id).size(), 200u);
+}
+
+}  // namespace hermod::store::test
+
+namespace hermod::store::test {
+
+TEST_F(StoreTest, WalIsCheckpointedInTheBackground) {
+    auto in = inbox();
+    // ~10 MB of inline bodies: well past the point where the checkpointer copies the WAL back.
+    for (int batch = 0; batch < 16; ++batch) {
+        std::vector<NewMessage> msgs;
+        for (int i = 0; i < 10; ++i)
+            msgs.push_back(
+                NewMessage{in.id,
+                           blob(std::to_string(batch * 10 + i) + std::string(64 * 1024, 'w')),
+                           0,
+                           {},
+                           0});
+        store_->append(std::move(msgs));
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::filesystem::file_size(dir_ + "/hermod.db") < 4 * 1024 * 1024 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_GE(std::filesystem::file_size(dir_ + "/hermod.db"), 4u * 1024 * 1024)
+        << "the database file never received the WAL's pages";
+    store_.reset();
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/hermod.db-wal")) << "clean close removes the WAL";
+    store_ = open_store(options_);
+    EXPECT_EQ(store_->list_messages(in.id).size(), 160u);
 }
 
 }  // namespace hermod::store::test

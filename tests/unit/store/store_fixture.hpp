@@ -13,7 +13,7 @@
 namespace hermod::store::test {
 
 class StoreTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/hermod-store-test-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -50,14 +50,14 @@ protected:
 };
 
 /// EXPECT that `stmt` throws StoreError of `kind`.
-#define EXPECT_STORE_ERROR(stmt, expected_kind)                            \
-    do {                                                                   \
-        try {                                                              \
-            stmt;                                                          \
-            ADD_FAILURE() << #stmt " did not throw";                       \
-        } catch (const ::hermod::store::StoreError& e) {                   \
+#define EXPECT_STORE_ERROR(stmt, expected_kind)                                                 \
+    do {                                                                                        \
+        try {                                                                                   \
+            stmt;                                                                               \
+            ADD_FAILURE() << #stmt " did not throw";                                            \
+        } catch (const ::hermod::store::StoreError& e) {                                        \
             EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(expected_kind)) << e.what(); \
-        }                                                                  \
+        }                                                                                       \
     } while (0)
 
 }  // namespace hermod::store::test
