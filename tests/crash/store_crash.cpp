@@ -183,11 +183,13 @@ int main() {
         std::printf("round %d: killed after %d ms, %zu acknowledged appends verified\n", round,
                     delay_ms, list.size());
     }
-    std::filesystem::remove_all(dir);
     if (failures) {
-        std::fprintf(stderr, "store_crash: %d acknowledged messages lost or corrupt\n", failures);
+        std::fprintf(stderr,
+                     "store_crash: %d acknowledged messages lost or corrupt (store kept in %s)\n",
+                     failures, dir.c_str());
         return 1;
     }
+    std::filesystem::remove_all(dir);
     if (total_acked == 0) {
         std::fprintf(stderr, "store_crash: no append was acknowledged; the test proved nothing\n");
         return 1;

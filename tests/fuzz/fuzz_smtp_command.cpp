@@ -5,11 +5,13 @@
 #include <string>
 #include <string_view>
 
-#include "smtp/proto/base64.hpp"
+#include "common/base64.hpp"
 #include "smtp/proto/command.hpp"
 #include "smtp/proto/sasl.hpp"
 
 using namespace hermod::smtp::proto;
+using hermod::base64_decode;
+using hermod::base64_encode;
 
 namespace {
 

@@ -2,7 +2,7 @@
 // Security: pre-authentication input carrying passwords; strict decoding, wiped buffers.
 #include "smtp/proto/sasl.hpp"
 
-#include "smtp/proto/base64.hpp"
+#include "common/base64.hpp"
 #include "smtp/proto/path.hpp"
 
 namespace hermod::smtp::proto {

@@ -808,6 +808,17 @@ class SqliteStore final : public Store {
         return sqlite::schema_version(*db);
     }
 
+    void limit_growth(int extra_pages) {
+        call([extra_pages](JobCtx& ctx) {
+            std::int64_t limit = 2147483646;
+            if (extra_pages > 0) {
+                auto st = ctx.db.prepare("PRAGMA page_count");
+                limit = (st.step() ? st.int64(0) : 0) + extra_pages;
+            }
+            ctx.db.exec("PRAGMA max_page_count=" + std::to_string(limit));
+        });
+    }
+
   private:
     // --- appends (writer thread) -------------------------------------------------------------
 
@@ -943,6 +954,7 @@ class SqliteStore final : public Store {
         std::vector<std::exception_ptr> errors(batch.size());
         std::vector<std::string> released;
         std::exception_ptr txn_error;
+        std::optional<std::size_t> culprit;  // the job whose error aborted the whole transaction
         try {
             db.prepare("BEGIN IMMEDIATE").run();
         } catch (...) {
@@ -963,6 +975,7 @@ class SqliteStore final : public Store {
                 // nothing of the batch survives and every job must hear about it.
                 if (sqlite3_get_autocommit(db.handle())) {
                     txn_error = errors[i];
+                    culprit = i;
                     break;
                 }
                 try {
@@ -979,6 +992,19 @@ class SqliteStore final : public Store {
             } catch (...) {
                 txn_error = std::current_exception();
             }
+        }
+        if (culprit && batch.size() > 1) {
+            // The others did nothing wrong: the culprit gets its error, the rest run again in a
+            // fresh transaction (each retry drops one job, so this ends).
+            try {
+                batch[*culprit].done(errors[*culprit]);
+            } catch (...) {
+            }
+            std::vector<Job> rest;
+            for (std::size_t i = 0; i < batch.size(); ++i)
+                if (i != *culprit) rest.push_back(std::move(batch[i]));
+            run_batch(rest);
+            return;
         }
         if (txn_error) {
             if (!sqlite3_get_autocommit(db.handle())) {
@@ -1007,8 +1033,8 @@ class SqliteStore final : public Store {
     /// WAL size (pages) that wakes the background checkpointer, and the size at which the writer
     /// checkpoints itself: under a steady write load a concurrent checkpoint never catches up
     /// with the last frame, so the WAL would never restart and would grow without bound.
-    static constexpr int kCheckpointPages = 2000;
-    static constexpr int kWriterCheckpointPages = 20000;
+    static constexpr int kCheckpointPages = 1000;
+    static constexpr int kWriterCheckpointPages = 4000;
 
     /// Called on the writer thread after each COMMIT, outside any transaction.
     static int wal_hook(void* self, sqlite3* db, const char* name, int pages) {
@@ -1092,6 +1118,10 @@ class SqliteStore final : public Store {
 };
 
 }  // namespace
+
+void limit_growth_for_test(Store& store, int extra_pages) {
+    dynamic_cast<SqliteStore&>(store).limit_growth(extra_pages);
+}
 
 std::unique_ptr<Store> open_sqlite_store(const StoreOptions& options, int schema_version) {
     if (schema_version < 1 || schema_version > kLatestVersion)

@@ -14,4 +14,9 @@ namespace hermod::store::sqlite {
 std::unique_ptr<Store> open_sqlite_store(const StoreOptions& options,
                                          int schema_version = kLatestVersion);
 
+/// Test hook: limits the writer's database to its current size plus `extra_pages` pages (0
+/// lifts the limit), so tests can make one write of a group commit fail with "database full".
+/// `store` must come from open_sqlite_store/open_store.
+void limit_growth_for_test(Store& store, int extra_pages);
+
 }  // namespace hermod::store::sqlite

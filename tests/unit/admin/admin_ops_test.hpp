@@ -1,5 +1,5 @@
-// admin_ops_test.hpp - the AdminOps test fixture, parameterised by how to open a Store, so the
-// same tests run on the in-memory fake and on the real SQLite store in a temporary folder.
+// admin_ops_test.hpp - the AdminOps test fixture, parameterised by how to open a Store (today the
+// embedded store in a temporary folder; a PostgreSQL backend will add its own instantiation).
 #pragma once
 
 #include <gtest/gtest.h>

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/sha256.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 #include "store/sqlite/testing.hpp"
 #include "store_fixture.hpp"
 
@@ -344,6 +345,69 @@ TEST_F(StoreTest, WalIsCheckpointedInTheBackground) {
     EXPECT_FALSE(std::filesystem::exists(dir_ + "/hermod.db-wal")) << "clean close removes the WAL";
     store_ = open_store(options_);
     EXPECT_EQ(store_->list_messages(in.id).size(), 160u);
+}
+
+}  // namespace hermod::store::test
+
+namespace hermod::store::test {
+
+TEST_F(StoreTest, ReleaseKeepsFileWhileSameContentIsStaged) {
+    options_.inline_blob_max = 16;
+    reopen();
+    auto in = inbox();
+    std::string content(5000, 'S');
+    auto first = blob(content);
+    auto r = store_->append({NewMessage{in.id, first, 0, {}, 0}});
+    first.reset();
+    // A second delivery of the same body is staged (finds the file already in place)...
+    auto second = blob(content);
+    EXPECT_TRUE(second->in_file);
+    // ...while the only committed reference goes away: the row goes, the pinned file stays.
+    store_->expunge(in.id, {r[0].uid});
+    EXPECT_EQ(sqlite::testing::blob_refcount(dir_, second->hash), -1);
+    EXPECT_EQ(count_blob_files(dir_), 1u);
+    auto r2 = store_->append({NewMessage{in.id, second, 0, {}, 0}});
+    EXPECT_EQ(store_->read_blob(second->hash), content);
+    second.reset();
+    store_->expunge(in.id, {r2[0].uid});
+    EXPECT_EQ(count_blob_files(dir_), 0u) << "unpinned and unreferenced: the file is removed";
+}
+
+}  // namespace hermod::store::test
+
+namespace hermod::store::test {
+
+TEST_F(StoreTest, DatabaseFullFailsOnlyTheJobThatHitIt) {
+    auto in = inbox();
+    sqlite::limit_growth_for_test(*store_, 64);  // 256 KiB of room: a 1 MiB body cannot fit
+    // Hold the writer in a completion so the next three writes queue up into one batch.
+    std::promise<void> release;
+    auto gate = release.get_future().share();
+    store_->append_async({NewMessage{in.id, blob("gate"), 0, {}, 0}},
+                         [gate](std::exception_ptr, std::vector<Appended>) { gate.wait(); });
+    std::vector<std::promise<std::exception_ptr>> results(3);
+    std::string big(1000 * 1000, 'B');
+    for (int i = 0; i < 3; ++i) {
+        auto body = blob(i == 1 ? big : "small " + std::to_string(i));
+        store_->append_async({NewMessage{in.id, body, 0, {}, 0}},
+                             [&results, i](std::exception_ptr e, std::vector<Appended>) {
+                                 results[static_cast<std::size_t>(i)].set_value(e);
+                             });
+    }
+    release.set_value();
+    EXPECT_FALSE(results[0].get_future().get());
+    auto big_error = results[1].get_future().get();
+    EXPECT_TRUE(big_error);
+    EXPECT_FALSE(results[2].get_future().get());
+    try {
+        std::rethrow_exception(big_error);
+    } catch (const StoreError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Io) << e.what();
+    }
+    EXPECT_EQ(store_->list_messages(in.id).size(), 3u);
+    sqlite::limit_growth_for_test(*store_, 0);
+    store_->append({NewMessage{in.id, blob(big), 0, {}, 0}});
+    EXPECT_EQ(store_->list_messages(in.id).size(), 4u);
 }
 
 }  // namespace hermod::store::test

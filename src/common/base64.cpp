@@ -1,10 +1,10 @@
 // base64.cpp - strict RFC 4648 base64 (see base64.hpp).
 // Security: peer input; rejects every non-canonical form.
-#include "smtp/proto/base64.hpp"
+#include "common/base64.hpp"
 
 #include <cstdint>
 
-namespace hermod::smtp::proto {
+namespace hermod {
 
 namespace {
 
@@ -71,4 +71,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
     return out;
 }
 
-}  // namespace hermod::smtp::proto
+}  // namespace hermod

@@ -1,14 +1,13 @@
-// base64.hpp - RFC 4648 §4 base64 for SASL exchanges (RFC 4954 §4).
+// base64.hpp - RFC 4648 §4 base64 (SASL exchanges in SMTP, IMAP and POP3; MIME bodies).
 // Security: decodes pre-authentication peer input; strict (no white space, no missing or
 // misplaced padding, no non-zero pad bits) so one credential has exactly one encoding.
-// XXX: move to src/common once a shared base64 exists there.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace hermod::smtp::proto {
+namespace hermod {
 
 std::string base64_encode(std::string_view bytes);
 
@@ -16,4 +15,4 @@ std::string base64_encode(std::string_view bytes);
 /// unused bits zero. The empty string decodes to the empty string. nullopt when malformed.
 std::optional<std::string> base64_decode(std::string_view text);
 
-}  // namespace hermod::smtp::proto
+}  // namespace hermod
