@@ -43,6 +43,19 @@ bool is_ip_literal(const std::string& host, bool v6) {
     return inet_pton(v6 ? AF_INET6 : AF_INET, host.c_str(), buf) == 1;
 }
 
+bool is_cidr(const std::string& text) {
+    auto slash = text.find('/');
+    std::string host = text.substr(0, slash);
+    bool v6 = host.find(':') != std::string::npos;
+    if (!is_ip_literal(host, v6)) return false;
+    if (slash == std::string::npos) return true;
+    unsigned bits = 0;
+    auto tail = std::string_view(text).substr(slash + 1);
+    auto [end, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), bits);
+    return ec == std::errc() && end == tail.data() + tail.size() && !tail.empty() &&
+           bits <= (v6 ? 128u : 32u);
+}
+
 std::optional<ListenAddress> parse_listen(std::string_view text, std::string& why) {
     ListenAddress a;
     std::string_view port_text;
@@ -99,10 +112,11 @@ public:
             else if (k == "tls") read_tls(*t);
             else if (k == "limits") read_limits(*t);
             else if (k == "store") read_store(*t);
+            else if (k == "smtp") read_smtp(*t);
             else if (k == "listen") read_listen(*t);
             else
                 error(node, fmt::format("unknown section [{}] (known: server, tls, limits, store, "
-                                        "listen)",
+                                        "smtp, listen)",
                                         k));
         }
     }
@@ -209,6 +223,34 @@ private:
                     error(n, fmt::format("store backend '{}' is not available (known: sqlite)",
                                          s.backend));
             } else if (k == "inline_blob_max") get(n, k, s.inline_blob_max, 0, 64ull << 20);
+            else return false;
+            return true;
+        });
+    }
+
+    void read_smtp(const toml::table& t) {
+        auto& s = cfg_.smtp;
+        each(t, "smtp", [&](std::string_view k, const toml::node& n) {
+            if (k == "trusted_networks") {
+                s.trusted_networks.clear();
+                const toml::array* arr = n.as_array();
+                if (!arr) {
+                    error(n, "'trusted_networks' must be a list of \"addr/prefix\" strings");
+                    return true;
+                }
+                for (const auto& item : *arr) {
+                    auto text = item.value<std::string>();
+                    if (!text || !is_cidr(*text))
+                        error(item, "'trusted_networks' entries must be \"addr/prefix\" or an "
+                                    "address, e.g. \"192.0.2.0/24\"");
+                    else
+                        s.trusted_networks.push_back(*text);
+                }
+            } else if (k == "plaintext_auth_on_loopback") {
+                if (auto v = n.value<bool>()) s.plaintext_auth_on_loopback = *v;
+                else error(n, "'plaintext_auth_on_loopback' must be true or false");
+            } else if (k == "lmtp_socket") get(n, k, s.lmtp_socket);
+            else if (k == "max_errors") get(n, k, s.max_errors, 1, 1000);
             else return false;
             return true;
         });
@@ -341,6 +383,16 @@ std::string to_toml(const Config& c) {
     out += "\n[store]\n";
     line("backend", quote(c.store.backend));
     line("inline_blob_max", num(c.store.inline_blob_max));
+    out += "\n[smtp]\n";
+    {
+        std::string list = "[";
+        for (std::size_t n = 0; n < c.smtp.trusted_networks.size(); ++n)
+            list += (n ? ", " : "") + quote(c.smtp.trusted_networks[n]);
+        line("trusted_networks", list + "]");
+    }
+    line("plaintext_auth_on_loopback", c.smtp.plaintext_auth_on_loopback ? "true" : "false");
+    line("lmtp_socket", quote(c.smtp.lmtp_socket));
+    line("max_errors", num(c.smtp.max_errors));
     out += "\n[listen]\n";
     for (const auto& i : kServices) {
         std::string list = "[";

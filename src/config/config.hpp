@@ -59,6 +59,19 @@ struct LimitsConfig {
     std::uint32_t failed_logins_per_account = 10;  // per 15 minutes
 };
 
+struct SmtpConfig {
+    /// Client networks that may relay without authenticating, as CIDR ("192.0.2.0/24",
+    /// "2001:db8::/32") or single addresses. Default: none (no open relay, even from localhost).
+    std::vector<std::string> trusted_networks;
+    /// Offer AUTH without TLS to loopback clients (local tools, tests). Never off loopback.
+    bool plaintext_auth_on_loopback = true;
+    /// LMTP on a unix socket, relative to the data folder ("" = off), besides [listen] lmtp.
+    std::string lmtp_socket = "lmtp.sock";
+    /// Protocol errors in one session before "421" and disconnect (RFC 5321 §4.5.3.2 lets a
+    /// server close a session that misbehaves).
+    std::uint32_t max_errors = 10;
+};
+
 struct StoreConfig {
     std::string backend = "sqlite";
     std::uint64_t inline_blob_max = 1 << 20;  // bodies up to this size live in the database
@@ -69,6 +82,7 @@ struct Config {
     TlsConfig tls;
     LimitsConfig limits;
     StoreConfig store;
+    SmtpConfig smtp;
     std::map<Service, std::vector<ListenAddress>> listen;  // empty list = service off
 };
 

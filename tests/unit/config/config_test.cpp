@@ -124,3 +124,19 @@ TEST(Config, ShippedProductionConfigIsValid) {
     EXPECT_EQ(r.config.listen[Service::Smtp][0].to_string(), "0.0.0.0:25");
     EXPECT_EQ(r.config.listen[Service::Imaps][1].to_string(), "[::]:993");
 }
+
+TEST(Config, SmtpSection) {
+    auto r = parse(R"([smtp]
+trusted_networks = ["192.0.2.0/24", "2001:db8::/32", "198.51.100.7", "10.0.0.0/33", "x"]
+plaintext_auth_on_loopback = false
+lmtp_socket = ""
+)",
+                   "s.toml");
+    auto m = messages(r);
+    ASSERT_EQ(m.size(), 2u) << ::testing::PrintToString(m);
+    EXPECT_NE(m[0].find("s.toml:2: 'trusted_networks' entries"), std::string::npos);
+    EXPECT_EQ(r.config.smtp.trusted_networks.size(), 3u);
+    EXPECT_FALSE(r.config.smtp.plaintext_auth_on_loopback);
+    EXPECT_EQ(r.config.smtp.lmtp_socket, "");
+    EXPECT_TRUE(defaults().smtp.trusted_networks.empty());  // no open relay by default
+}
