@@ -98,6 +98,10 @@ public:
     /// EXPN: the members of a mailing list, or nullopt if `address` is not a list.
     virtual std::optional<std::vector<std::string>> expand_list(std::string_view address) = 0;
 
+    /// A writer for the next message's body (hashes while streaming; spills large bodies to a
+    /// file). Finish it and pass the result to deliver_async.
+    virtual std::unique_ptr<store::BlobWriter> new_message() = 0;
+
     /// Delivers `message` (already staged: durable if large) to every recipient of the envelope:
     /// local recipients into their INBOX through the delivery pipeline, remote ones into the
     /// outbound queue — all in one group commit. `done` runs once everything is durable (or has
