@@ -18,6 +18,8 @@ void register_commands(CLI::App& app, const config::GlobalOptions& options);
 void register_domain_commands(CLI::App& app, const config::GlobalOptions& options);
 void register_user_commands(CLI::App& app, const config::GlobalOptions& options);
 void register_alias_commands(CLI::App& app, const config::GlobalOptions& options);
+void register_list_commands(CLI::App& app, const config::GlobalOptions& options);
 void register_config_commands(CLI::App& app, const config::GlobalOptions& options);
+void register_export_commands(CLI::App& app, const config::GlobalOptions& options);
 
 }  // namespace hermod::admin

@@ -5,6 +5,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -13,6 +14,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
@@ -104,6 +106,11 @@ struct Server::Impl {
         tcp::acceptor acceptor;
         std::uint16_t port = 0;
     };
+    struct UnixListener {
+        Service service;
+        std::string path;
+        asio::local::stream_protocol::acceptor acceptor;
+    };
 
     // Declared before the io_context so they outlive it: destroying the io_context destroys
     // any session frames still pending, and their guards unregister here.
@@ -122,6 +129,7 @@ struct Server::Impl {
     asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
     asio::steady_timer grace_timer{control};
     std::vector<std::unique_ptr<Listener>> listeners;
+    std::vector<std::unique_ptr<UnixListener>> unix_listeners;
     std::optional<asio::signal_set> signals;
     bool bound_done = false;
     bool ran = false;
@@ -135,11 +143,15 @@ struct Server::Impl {
         destroying = true;
         signals.reset();
         listeners.clear();
+        close_unix_listeners();
     }
 
     void bind();
     awaitable<void> accept_loop(Listener& l);
-    awaitable<void> session(Service svc, tcp::socket sock);
+    awaitable<void> unix_accept_loop(UnixListener& l);
+    awaitable<void> session(Service svc, tcp::socket sock, bool local_socket = false);
+    void add_unix_listener(const std::string& path, Service svc, unsigned mode);
+    void close_unix_listeners();
     void begin_shutdown();
     void close_all();
     void session_ended(std::uint64_t id);
@@ -205,6 +217,67 @@ awaitable<void> Server::Impl::accept_loop(Listener& l) {
     }
 }
 
+void Server::Impl::add_unix_listener(const std::string& path, Service svc, unsigned mode) {
+    auto fail = [&](const std::string& why) {
+        return std::runtime_error("cannot listen on " + path + " (" + config::service_name(svc) +
+                                  "): " + why);
+    };
+    // Replace a socket left by a previous run, never any other kind of file.
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) throw fail("exists and is not a socket");
+        ::unlink(path.c_str());
+    }
+    using local = asio::local::stream_protocol;
+    auto l = std::make_unique<UnixListener>(UnixListener{svc, path, local::acceptor(control)});
+    boost::system::error_code ec;
+    l->acceptor.open(local(), ec);
+    if (ec) throw fail(ec.message());
+    l->acceptor.bind(local::endpoint(path), ec);
+    if (ec) throw fail(ec.message());
+    if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) throw fail(std::strerror(errno));
+    l->acceptor.listen(local::acceptor::max_listen_connections, ec);
+    if (ec) throw fail(ec.message());
+    spdlog::info("net: listening on {} ({})", path, config::service_name(svc));
+    unix_listeners.push_back(std::move(l));
+}
+
+void Server::Impl::close_unix_listeners() {
+    for (auto& l : unix_listeners) {
+        if (!l->acceptor.is_open()) continue;
+        boost::system::error_code ec;
+        l->acceptor.close(ec);
+        ::unlink(l->path.c_str());
+    }
+}
+
+awaitable<void> Server::Impl::unix_accept_loop(UnixListener& l) {
+    for (;;) {
+        auto [ec, sock] = co_await l.acceptor.async_accept(asio::make_strand(ioc), kTuple);
+        if (stopping) co_return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
+                co_return;
+            spdlog::warn("net: accept on {}: {}", l.path, ec.message());
+            asio::steady_timer t(control, std::chrono::milliseconds(100));
+            co_await t.async_wait(kTuple);
+            continue;
+        }
+        // Stream::Impl is built on a TCP socket; a connected stream socket of another family
+        // reads and writes the same way, so the descriptor is adopted as-is (session() then
+        // overrides the endpoints, which getpeername cannot give for AF_UNIX).
+        auto ex = sock.get_executor();
+        boost::system::error_code aec;
+        tcp::socket adopted(ex);
+        adopted.assign(tcp::v4(), sock.release(), aec);
+        if (aec) {
+            spdlog::warn("net: cannot adopt connection on {}: {}", l.path, aec.message());
+            continue;
+        }
+        asio::co_spawn(ex, session(l.service, std::move(adopted), true), asio::detached);
+    }
+}
+
 void Server::Impl::session_ended(std::uint64_t id) {
     bool last;
     {
@@ -215,12 +288,15 @@ void Server::Impl::session_ended(std::uint64_t id) {
     if (last && stopping && !destroying) asio::post(control, [this] { grace_timer.cancel(); });
 }
 
-awaitable<void> Server::Impl::session(Service svc, tcp::socket sock) {
+awaitable<void> Server::Impl::session(Service svc, tcp::socket sock, bool local_socket) {
     const auto& lim = cfg.limits;
     Deadlines deadlines{std::chrono::seconds(lim.idle_timeout_seconds),
                         std::chrono::seconds(lim.session_timeout_seconds)};
-    auto impl = std::make_shared<Stream::Impl>(std::move(sock), deadlines, tls,
-                                               std::max<std::uint32_t>(lim.line_length_ceiling, 2));
+    // No TLS on a unix socket: it never leaves the host.
+    auto impl =
+        std::make_shared<Stream::Impl>(std::move(sock), deadlines, local_socket ? nullptr : tls,
+                                       std::max<std::uint32_t>(lim.line_length_ceiling, 2));
+    if (local_socket) impl->peer = impl->local = tcp::endpoint(asio::ip::address_v4::loopback(), 0);
     impl->start();
     Stream stream(impl);
     std::uint64_t id;
@@ -254,7 +330,7 @@ awaitable<void> Server::Impl::session(Service svc, tcp::socket sock) {
     spdlog::info("net: {} #{} connect from {}", name, id, peer);
 
     bool ok = true;
-    if (config::implicit_tls(svc)) {
+    if (config::implicit_tls(svc) && !local_socket) {
         stream.set_idle_timeout(std::min(kHandshakeTimeout, deadlines.idle));
         auto ec = stream.tls_available() ? co_await stream.start_tls()
                                          : std::make_error_code(std::errc::protocol_not_supported);
@@ -292,6 +368,7 @@ void Server::Impl::begin_shutdown() {
         boost::system::error_code ec;
         l->acceptor.close(ec);
     }
+    close_unix_listeners();
     if (signals) signals->cancel();
     std::size_t open;
     {
@@ -361,6 +438,9 @@ boost::asio::any_io_executor Server::executor() {
 void Server::bind() {
     impl_->bind();
 }
+void Server::add_unix_listener(const std::string& path, Service service, unsigned mode) {
+    impl_->add_unix_listener(path, service, mode);
+}
 
 std::vector<Bound> Server::bound() const {
     std::vector<Bound> out;
@@ -376,6 +456,8 @@ void Server::run(unsigned threads) {
     if (!d.bound_done) d.bind();
     for (auto& l : d.listeners)
         asio::co_spawn(d.control, d.accept_loop(*l), asio::detached);
+    for (auto& l : d.unix_listeners)
+        asio::co_spawn(d.control, d.unix_accept_loop(*l), asio::detached);
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i)
         pool.emplace_back([&d] { d.ioc.run(); });

@@ -8,10 +8,10 @@
 // unprivileged user cannot traverse (e.g. a checkout in /root).
 #include "server/serve.hpp"
 
-#include <CLI/CLI.hpp>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,11 +21,14 @@
 #include <system_error>
 #include <thread>
 
+#include "auth/authenticator.hpp"
 #include "common/log.hpp"
 #include "config/cli_options.hpp"
+#include "delivery/local_deliverer.hpp"
 #include "net/server.hpp"
 #include "net/tls.hpp"
 #include "server/first_start.hpp"
+#include "smtp/server/session.hpp"
 #include "store/store.hpp"
 
 namespace hermod::server {
@@ -78,7 +81,8 @@ void print_banner(const fs::path& data, const net::Server& server) {
 
 void print_login(const fs::path& data, const std::optional<DemoLogin>& demo) {
     if (demo) {
-        std::printf("first start: created domain localhost and account %s\n", demo->address.c_str());
+        std::printf("first start: created domain localhost and account %s\n",
+                    demo->address.c_str());
         std::printf("  login:    %s\n  password: %s   (also in %s)\n", demo->address.c_str(),
                     demo->password.c_str(), (data / kDemoPasswordFile).c_str());
     } else if (fs::exists(kDemoPasswordFile)) {
@@ -109,7 +113,24 @@ void serve(const config::GlobalOptions& options) {
     auto store = store::open_store(store_options);
     auto demo = create_demo_account_if_empty(*store);
 
+    // Mail reception: SMTP (MX), submission (587, 465) and LMTP share one session; the
+    // deliverer and authenticator read the store, so they come after it is open.
+    auto deliverer = delivery::make_deliverer(*store, cfg);
+    auth::Authenticator authenticator(*store, cfg.limits);
+    smtp::Services services{&cfg, deliverer.get(), &authenticator};
+    for (config::Service service : {config::Service::Smtp, config::Service::Submission,
+                                    config::Service::Submissions, config::Service::Lmtp})
+        server.set_handler(service, smtp::make_handler(services, smtp::mode_for(service)));
+    // The LMTP socket lives in the data folder, which the unprivileged user owns by now, so
+    // it is created after the privilege drop; 0660 lets a local MTA in our group connect.
+    std::string lmtp_socket;
+    if (!cfg.smtp.lmtp_socket.empty()) {
+        server.add_unix_listener(cfg.smtp.lmtp_socket, config::Service::Lmtp, 0660);
+        lmtp_socket = (data / cfg.smtp.lmtp_socket).string();
+    }
+
     print_banner(data, server);
+    if (!lmtp_socket.empty()) std::printf("  %-12s %s\n", "lmtp", lmtp_socket.c_str());
     print_login(data, demo);
     unsigned threads = std::max(2u, std::thread::hardware_concurrency());
     server.run(threads);

@@ -37,4 +37,17 @@ std::vector<Appended> Store::append(std::vector<NewMessage> messages) {
     return future.get();
 }
 
+Delivered Store::deliver(std::vector<NewMessage> local, std::vector<NewQueueEntry> remote) {
+    auto promise = std::make_shared<std::promise<Delivered>>();
+    auto future = promise->get_future();
+    deliver_async(std::move(local), std::move(remote),
+                  [promise](std::exception_ptr error, Delivered done) {
+                      if (error)
+                          promise->set_exception(error);
+                      else
+                          promise->set_value(std::move(done));
+                  });
+    return future.get();
+}
+
 }  // namespace hermod::store

@@ -1,4 +1,5 @@
-// store.hpp - the mail store: domains, accounts, aliases, mailboxes, messages, blobs.
+// store.hpp - the mail store: domains, accounts, aliases, mailing lists, mailboxes, messages,
+// blobs and the outbound queue.
 //
 // The Store is an interface. Nothing outside src/store/sqlite knows the embedded backend is
 // SQLite; a PostgreSQL backend will implement the same interface.
@@ -28,11 +29,11 @@ using Id = std::int64_t;
 enum class ErrorKind { NotFound, AlreadyExists, Invalid, QuotaExceeded, Io };
 
 class StoreError : public std::runtime_error {
-public:
+  public:
     StoreError(ErrorKind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
     ErrorKind kind() const { return kind_; }
 
-private:
+  private:
     ErrorKind kind_;
 };
 
@@ -47,6 +48,9 @@ struct Account {
     std::string password_hash;  // "{ARGON2ID}$argon2id$..." or an imported "{SHA512-CRYPT}..." etc.
     std::int64_t quota_bytes = 0;  // 0 = unlimited
     std::int64_t created = 0;      // unix seconds
+    /// Octets of all its messages: a counter kept in the same transactions as appends and
+    /// expunges, so a quota check at RCPT time is one row read, not a scan.
+    std::int64_t used_bytes = 0;
 };
 
 /// One alias row. `source` is "local@domain" or "@domain" (catch-all); a source may have many
@@ -54,6 +58,14 @@ struct Account {
 struct Alias {
     std::string source;
     std::string target;
+};
+
+/// A mailing list (RFC 5321 §3.9.2): mail to `address` goes to every member. The address lives
+/// in a local domain and is never also an account.
+struct MailingList {
+    Id id = 0;
+    std::string address;  // local@domain, lower case
+    std::int64_t created = 0;
 };
 
 /// RFC 6154 special-use attributes.
@@ -121,13 +133,56 @@ struct Change {
 
 enum class FlagMode { Replace, Add, Remove };
 
+/// One recipient of a message waiting in the outbound queue (RFC 5321 §4.5.4): the body is a
+/// blob shared with the local copies and the other queued recipients, reference counted like a
+/// message's.
+struct QueueEntry {
+    Id id = 0;
+    std::string blob_hash;
+    std::uint64_t size = 0;                // octets of the blob
+    std::uint32_t return_path_length = 0;  // leading "Return-Path: ...\r\n" to skip when relaying
+    std::string mail_from;                 // reverse-path; "" for the null path
+    std::string recipient;                 // forward-path
+    std::string dsn_ret;                   // RFC 3461 §4.3 RET: "FULL", "HDRS" or ""
+    std::string dsn_envid;                 // RFC 3461 §4.4 ENVID, decoded
+    std::uint32_t notify = 0;              // RFC 3461 §4.1 NOTIFY bits
+    std::string orcpt;                     // RFC 3461 §4.2 ORCPT "type;address"
+    std::int64_t created = 0;              // unix seconds
+    std::int64_t next_attempt = 0;         // unix seconds
+    std::uint32_t attempts = 0;
+    std::string last_error;
+};
+
+struct NewQueueEntry {
+    std::shared_ptr<const StagedBlob> blob;
+    std::uint32_t return_path_length = 0;
+    std::string mail_from;
+    std::string recipient;
+    std::string dsn_ret;
+    std::string dsn_envid;
+    std::uint32_t notify = 0;
+    std::string orcpt;
+    std::int64_t next_attempt = 0;  // 0 = now
+};
+
+/// Outcome of Store::deliver_async, in the order of its arguments.
+struct Delivered {
+    /// One per NewMessage: the append, or nullopt when that message alone was refused because
+    /// its account is over quota (RFC 3463 X.2.2); the rest of the call still committed.
+    std::vector<std::optional<Appended>> local;
+    std::vector<std::string> local_errors;  // one per NewMessage: why it was refused, or ""
+    std::vector<Id> queued;                 // one per NewQueueEntry: its queue id
+};
+
 /// Completion of an asynchronous write. Runs on the writer thread after the write is durable
 /// (or failed: then `error` is set and nothing of the write was applied). Keep it short: post
 /// the result to the caller's executor.
 using AppendCallback = std::function<void(std::exception_ptr error, std::vector<Appended>)>;
+/// Completion of deliver_async; same rules as AppendCallback.
+using DeliveredCallback = std::function<void(std::exception_ptr error, Delivered)>;
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // --- domains -------------------------------------------------------------------------
@@ -149,12 +204,30 @@ public:
     virtual void set_quota(std::string_view address, std::int64_t quota_bytes) = 0;
     /// Removes the account, its mailboxes and messages (blob references are released).
     virtual void delete_account(std::string_view address) = 0;
+    /// add_account also refuses (AlreadyExists) an address that is a mailing list.
 
     // --- aliases -------------------------------------------------------------------------
     virtual void add_alias(std::string_view source, std::string_view target) = 0;
     virtual std::vector<Alias> list_aliases(std::string_view source = {}) = 0;
     /// Removes one target of `source`, or every target when `target` is empty.
     virtual void delete_alias(std::string_view source, std::string_view target = {}) = 0;
+
+    // --- mailing lists ------------------------------------------------------------------
+    /// Creates an empty list. NotFound if the domain is not local, AlreadyExists if the address
+    /// is a list or an account already, Invalid if malformed.
+    virtual MailingList add_list(std::string_view address) = 0;
+    /// Lists sorted by address; only those of `domain` when given.
+    virtual std::vector<MailingList> list_lists(std::string_view domain = {}) = 0;
+    virtual std::optional<MailingList> find_list(std::string_view address) = 0;
+    /// Removes a list and its members; NotFound if missing.
+    virtual void delete_list(std::string_view address) = 0;
+    /// Adds `member` (any address, local or remote; stored lower case). NotFound if the list is
+    /// missing, AlreadyExists if already a member.
+    virtual void subscribe(std::string_view list, std::string_view member) = 0;
+    /// Removes `member`; NotFound if the list is missing or the address is not a member.
+    virtual void unsubscribe(std::string_view list, std::string_view member) = 0;
+    /// Members sorted; NotFound if the list is missing.
+    virtual std::vector<std::string> list_members(std::string_view list) = 0;
 
     // --- mailboxes -----------------------------------------------------------------------
     virtual Mailbox create_mailbox(Id account_id, std::string_view name,
@@ -171,6 +244,15 @@ public:
     virtual void append_async(std::vector<NewMessage> messages, AppendCallback done) = 0;
     /// Blocking form of append_async.
     std::vector<Appended> append(std::vector<NewMessage> messages);
+
+    /// Final delivery of one message: appends `local` and queues `remote` in ONE job of the group
+    /// commit, so the copies and queue entries become durable together (the blobs they share
+    /// are stored once, with one reference per message and per queue entry). All or nothing,
+    /// except that a message whose account is over quota is refused alone (see Delivered).
+    virtual void deliver_async(std::vector<NewMessage> local, std::vector<NewQueueEntry> remote,
+                               DeliveredCallback done) = 0;
+    /// Blocking form of deliver_async.
+    Delivered deliver(std::vector<NewMessage> local, std::vector<NewQueueEntry> remote);
 
     virtual std::vector<Message> list_messages(Id mailbox_id) = 0;  // ascending UID
     virtual std::optional<Message> find_message(Id mailbox_id, std::uint32_t uid) = 0;
@@ -191,16 +273,26 @@ public:
     virtual std::string read_blob(std::string_view hash) = 0;
     virtual std::string read_blob_range(std::string_view hash, std::uint64_t offset,
                                         std::uint64_t length) = 0;
+    /// The content of a staged blob that may not be committed yet (delivery filters read the
+    /// message before the transaction that stores it): its inline data or its durable file.
+    virtual std::string read_staged_blob(const StagedBlob& blob, std::uint64_t offset = 0,
+                                         std::uint64_t length = UINT64_MAX) = 0;
+
+    // --- outbound queue ------------------------------------------------------------------
+    /// Queue entries ordered by next_attempt, then id. Entries are written by deliver_async.
+    virtual std::vector<QueueEntry> list_queue() = 0;
+    /// Removes an entry (delivered or bounced) and releases its blob; NotFound if missing.
+    virtual void delete_queue_entry(Id id) = 0;
 
     /// The schema version of the opened store.
     virtual int schema_version() = 0;
 };
 
 struct StoreOptions {
-    std::string data_dir;                      // the folder holding the database and blob files
-    bool group_commit = true;                  // false: one transaction and fsync per write (bench)
-    std::size_t max_batch = 512;               // writes merged into one transaction at most
-    std::uint64_t inline_blob_max = 1 << 20;   // bodies up to this size live inside the database
+    std::string data_dir;                     // the folder holding the database and blob files
+    bool group_commit = true;                 // false: one transaction and fsync per write (bench)
+    std::size_t max_batch = 512;              // writes merged into one transaction at most
+    std::uint64_t inline_blob_max = 1 << 20;  // bodies up to this size live inside the database
 };
 
 /// Opens (creating or migrating as needed) the embedded store in options.data_dir.

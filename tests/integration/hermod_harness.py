@@ -105,3 +105,158 @@ def read_line(sock, timeout=10):
             break
         buf += chunk
     return buf.decode("utf-8", "replace")
+
+
+# --- SMTP helpers (test_smtp_*.py) --------------------------------------------------------------
+# Everything below only adds to the helpers above; test_serve.py and test_admin.py do not use it.
+
+import re  # noqa: E402
+import sqlite3  # noqa: E402
+import ssl  # noqa: E402
+
+
+def add_domain(data, name):
+    out = run(["domain", "add", name], data)
+    if out.returncode != 0 and "already exists" not in out.stderr:
+        raise RuntimeError(f"domain add {name}: {out.stderr}")
+
+
+def add_user(data, address, password):
+    """Creates an account (its domain must exist); the password goes through stdin."""
+    out = run(["user", "add", address], data, stdin=password + "\n")
+    if out.returncode != 0:
+        raise RuntimeError(f"user add {address}: {out.stderr}")
+
+
+def parse_mboxrd(data):
+    """Splits `hermod export --crlf` output (bytes) into [(separator_line, message_bytes)].
+
+    Undoes the mboxrd quoting (one '>' less on every />+From / line) and drops the empty line
+    that follows each message, so the result is the stored message octet for octet."""
+    messages = []
+    lines = re.findall(rb"[^\n]*\n|[^\n]+$", data)
+    for line in lines:
+        if line.startswith(b"From "):
+            messages.append([line.rstrip(b"\r\n"), []])
+            continue
+        if not messages:
+            raise ValueError(f"mbox does not start with a From line: {line[:80]!r}")
+        if re.match(rb">+From ", line):
+            line = line[1:]
+        messages[-1][1].append(line)
+    result = []
+    for sep, body in messages:
+        if not body or body[-1] not in (b"\r\n", b"\n"):
+            raise ValueError(f"message after {sep!r} lacks the empty separator line")
+        result.append((sep.decode("utf-8", "replace"), b"".join(body[:-1])))
+    return result
+
+
+def export(data, address, mailbox="INBOX"):
+    """The messages of one mailbox, exactly as stored (bytes), oldest first."""
+    out = subprocess.run([HERMOD, "export", address, mailbox, "--crlf", "--data", str(data)],
+                         capture_output=True, timeout=120)
+    if out.returncode != 0:
+        raise RuntimeError(f"export {address} {mailbox}: {out.stderr.decode(errors='replace')}")
+    return [msg for _, msg in parse_mboxrd(out.stdout)]
+
+
+def queued_recipients(data):
+    """Recipients waiting in the outbound queue (read-only look at the store's queue table;
+    [] while the store has no queue yet)."""
+    db = pathlib.Path(data) / "hermod.db"
+    if not db.exists():
+        return []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return [r[0] for r in con.execute("SELECT recipient FROM queue ORDER BY id")]
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return []
+        raise
+    finally:
+        con.close()
+
+
+def header_block(message):
+    """The header section of a message (bytes, up to and without the empty line)."""
+    end = message.find(b"\r\n\r\n")
+    return message if end < 0 else message[:end + 2]
+
+
+def headers(message, name):
+    """Values of every header field `name` (case-insensitive), unfolded, as str."""
+    block = header_block(message).decode("utf-8", "replace")
+    unfolded = re.sub(r"\r\n([ \t])", r"\1", block)
+    prefix = name.lower() + ":"
+    return [line[len(prefix):].strip() for line in unfolded.split("\r\n")
+            if line.lower().startswith(prefix)]
+
+
+def tls_context(data):
+    """A client context that trusts only the server's self-signed certificate (for "localhost")."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cafile=str(pathlib.Path(data) / "tls" / "cert.pem"))
+    return ctx
+
+
+class SmtpConn:
+    """A raw SMTP client on a socket: exact bytes out, replies parsed as (code, text)."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=20, tls=None):
+        self.sock = socket.create_connection((host, port), timeout)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock, server_hostname="localhost")
+        self.buf = b""
+        self.greeting = self.reply()
+
+    def send(self, data):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def read_line(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"connection closed; pending {self.buf[:200]!r}")
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line + b"\n"
+
+    def reply(self):
+        """One complete (possibly multi-line) reply: (code, text with lines joined by \\n)."""
+        lines = []
+        while True:
+            line = self.read_line().decode("utf-8", "replace").rstrip("\r\n")
+            if len(line) < 3 or not line[:3].isdigit():
+                raise ValueError(f"malformed reply line {line!r}")
+            lines.append(line[4:])
+            if len(line) == 3 or line[3] == " ":
+                return int(line[:3]), "\n".join(lines)
+
+    def cmd(self, line):
+        self.send(line + "\r\n")
+        return self.reply()
+
+    def ehlo(self, name="client.test"):
+        code, text = self.cmd(f"EHLO {name}")
+        if code != 250:
+            raise AssertionError(f"EHLO: {code} {text}")
+        return [l.split(" ")[0].upper() for l in text.split("\n")[1:]], text
+
+    def starttls(self, ctx):
+        code, text = self.cmd("STARTTLS")
+        if code != 220:
+            raise AssertionError(f"STARTTLS: {code} {text}")
+        self.sock = ctx.wrap_socket(self.sock, server_hostname="localhost")
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

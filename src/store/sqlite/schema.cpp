@@ -89,8 +89,46 @@ CREATE INDEX changes_by_modseq ON changes(mailbox_id, modseq);
 CREATE INDEX messages_by_modseq ON messages(mailbox_id, modseq);
 )sql";
 
+// Version 3: final delivery. The outbound queue (one row per remote recipient, sharing the
+// message's blob through its refcount, RFC 5321 §4.5.4 retry state and RFC 3461 DSN
+// parameters), mailing lists (RFC 5321 §3.9.2) and a per-account usage counter for quota
+// checks at RCPT time, initialised from the mailboxes' sizes.
+constexpr const char* kStep3 = R"sql(
+CREATE TABLE queue (
+    id                 INTEGER PRIMARY KEY,
+    blob_hash          TEXT NOT NULL,
+    size               INTEGER NOT NULL,
+    return_path_length INTEGER NOT NULL DEFAULT 0,
+    mail_from          TEXT NOT NULL,
+    recipient          TEXT NOT NULL,
+    dsn_ret            TEXT NOT NULL DEFAULT '',
+    dsn_envid          TEXT NOT NULL DEFAULT '',
+    notify             INTEGER NOT NULL DEFAULT 0,
+    orcpt              TEXT NOT NULL DEFAULT '',
+    created            INTEGER NOT NULL,
+    next_attempt       INTEGER NOT NULL,
+    attempts           INTEGER NOT NULL DEFAULT 0,
+    last_error         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX queue_by_next_attempt ON queue(next_attempt, id);
+CREATE TABLE lists (
+    id        INTEGER PRIMARY KEY,
+    domain_id INTEGER NOT NULL REFERENCES domains(id),
+    address   TEXT NOT NULL UNIQUE,
+    created   INTEGER NOT NULL
+);
+CREATE TABLE list_members (
+    list_id INTEGER NOT NULL REFERENCES lists(id),
+    member  TEXT NOT NULL,
+    PRIMARY KEY (list_id, member)
+) WITHOUT ROWID;
+ALTER TABLE accounts ADD COLUMN used_bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE accounts SET used_bytes =
+    (SELECT coalesce(sum(total_size), 0) FROM mailboxes WHERE account_id = accounts.id);
+)sql";
+
 const std::vector<const char*>& steps() {
-    static const std::vector<const char*> all = {kStep1, kStep2};
+    static const std::vector<const char*> all = {kStep1, kStep2, kStep3};
     return all;
 }
 

@@ -33,6 +33,7 @@ namespace {
 struct JobCtx {
     Db& db;
     std::vector<std::string> released_files;  // blob files to unlink once committed
+    int schema = kLatestVersion;  // below 3 (old stores opened by tests): no usage counter
 };
 
 struct Job {
@@ -137,10 +138,38 @@ Account account_from(const Stmt& st) {
     a.password_hash = st.text(2);
     a.quota_bytes = st.int64(3);
     a.created = st.int64(4);
+    a.used_bytes = st.int64(5);
     return a;
 }
 
-constexpr const char* kAccountColumns = "id, address, password_hash, quota_bytes, created";
+/// Schema 3 added accounts.used_bytes; tests still open version 1 and 2 stores.
+std::string account_columns(int schema) {
+    return schema >= 3 ? "id, address, password_hash, quota_bytes, created, used_bytes"
+                       : "id, address, password_hash, quota_bytes, created, 0";
+}
+
+constexpr const char* kQueueColumns =
+    "id, blob_hash, size, return_path_length, mail_from, recipient, dsn_ret, dsn_envid, notify, "
+    "orcpt, created, next_attempt, attempts, last_error";
+
+QueueEntry queue_entry_from(const Stmt& st) {
+    QueueEntry q;
+    q.id = st.int64(0);
+    q.blob_hash = st.text(1);
+    q.size = static_cast<std::uint64_t>(st.int64(2));
+    q.return_path_length = static_cast<std::uint32_t>(st.int64(3));
+    q.mail_from = st.text(4);
+    q.recipient = st.text(5);
+    q.dsn_ret = st.text(6);
+    q.dsn_envid = st.text(7);
+    q.notify = static_cast<std::uint32_t>(st.int64(8));
+    q.orcpt = st.text(9);
+    q.created = st.int64(10);
+    q.next_attempt = st.int64(11);
+    q.attempts = static_cast<std::uint32_t>(st.int64(12));
+    q.last_error = st.text(13);
+    return q;
+}
 
 // --- helpers that run inside the writer transaction --------------------------------------
 
@@ -155,6 +184,13 @@ Id require_account(Db& db, const std::string& address) {
     auto st = db.prepare("SELECT id FROM accounts WHERE address=?1");
     st.bind(1, address);
     if (!st.step()) fail(ErrorKind::NotFound, "account " + address + " does not exist");
+    return st.int64(0);
+}
+
+Id require_list(Db& db, const std::string& address) {
+    auto st = db.prepare("SELECT id FROM lists WHERE address=?1");
+    st.bind(1, address);
+    if (!st.step()) fail(ErrorKind::NotFound, "mailing list " + address + " does not exist");
     return st.int64(0);
 }
 
@@ -203,6 +239,20 @@ Id insert_mailbox(Db& db, Id account_id, const std::string& name, SpecialUse use
     return db.last_insert_rowid();
 }
 
+/// Adds one reference to a staged blob, inserting its row (and inline content) on first use:
+/// one row per distinct body however many messages and queue entries share it.
+void reference_blob(Db& db, const StagedBlob& blob) {
+    auto ins = db.prepare(
+        "INSERT INTO blobs(hash, size, refcount, data) VALUES(?1, ?2, 1, ?3) "
+        "ON CONFLICT(hash) DO UPDATE SET refcount=refcount+1");
+    ins.bind(1, blob.hash).bind(2, static_cast<std::int64_t>(blob.size));
+    if (blob.in_file)
+        ins.bind_null(3);
+    else
+        ins.bind_blob(3, blob.inline_data);
+    ins.run();
+}
+
 /// Drops `count` references to a blob; the last one removes the row (and, after commit, the file).
 void release_blob(JobCtx& ctx, const std::string& hash, std::int64_t count) {
     bool in_file = false;
@@ -243,6 +293,14 @@ void drop_mailbox(JobCtx& ctx, Id mailbox_id) {
     }
     for (const auto& [hash, n] : refs)
         release_blob(ctx, hash, n);
+    if (ctx.schema >= 3)
+        ctx.db
+            .prepare(
+                "UPDATE accounts SET used_bytes = used_bytes - "
+                "(SELECT total_size FROM mailboxes WHERE id=?1) "
+                "WHERE id=(SELECT account_id FROM mailboxes WHERE id=?1)")
+            .bind(1, mailbox_id)
+            .run();
     ctx.db.prepare("DELETE FROM messages WHERE mailbox_id=?1").bind(1, mailbox_id).run();
     ctx.db.prepare("DELETE FROM changes WHERE mailbox_id=?1").bind(1, mailbox_id).run();
     ctx.db.prepare("DELETE FROM mailboxes WHERE id=?1").bind(1, mailbox_id).run();
@@ -254,6 +312,7 @@ class SqliteStore final : public Store {
   public:
     SqliteStore(const StoreOptions& options, int version)
         : options_(options),
+          schema_(version),
           db_path_(options.data_dir + "/hermod.db"),
           files_(std::make_shared<BlobFiles>(options.data_dir, options.inline_blob_max)) {
         files_->prepare_dirs();
@@ -335,6 +394,15 @@ class SqliteStore final : public Store {
                 fail(ErrorKind::Invalid, "domain " + name + " still has " + std::to_string(n) +
                                              (n == 1 ? " account" : " accounts") +
                                              "; delete them first");
+            if (ctx.schema >= 3) {
+                auto lists = ctx.db.prepare("SELECT count(*) FROM lists WHERE domain_id=?1");
+                lists.bind(1, *id);
+                std::int64_t l = lists.step() ? lists.int64(0) : 0;
+                if (l > 0)
+                    fail(ErrorKind::Invalid, "domain " + name + " still has " + std::to_string(l) +
+                                                 (l == 1 ? " mailing list" : " mailing lists") +
+                                                 "; delete them first");
+            }
             // Aliases of the domain would be dangling: it is no longer local.
             ctx.db.prepare("DELETE FROM aliases WHERE substr(source, -length(?1) - 1) = '@' || ?1")
                 .bind(1, name)
@@ -360,7 +428,12 @@ class SqliteStore final : public Store {
                 if (st.step())
                     fail(ErrorKind::AlreadyExists, "account " + address + " already exists");
             }
-            Account a{0, address, hash, quota_bytes, now()};
+            if (ctx.schema >= 3) {
+                auto st = ctx.db.prepare("SELECT 1 FROM lists WHERE address=?1");
+                st.bind(1, address);
+                if (st.step()) fail(ErrorKind::AlreadyExists, address + " is a mailing list");
+            }
+            Account a{0, address, hash, quota_bytes, now(), 0};
             ctx.db
                 .prepare(
                     "INSERT INTO accounts(domain_id, address, password_hash, quota_bytes, created) "
@@ -389,12 +462,12 @@ class SqliteStore final : public Store {
         auto db = lease();
         std::vector<Account> out;
         if (domain.empty()) {
-            auto st = db->prepare(std::string("SELECT ") + kAccountColumns +
+            auto st = db->prepare("SELECT " + account_columns(schema_) +
                                   " FROM accounts ORDER BY address");
             while (st.step())
                 out.push_back(account_from(st));
         } else {
-            auto st = db->prepare(std::string("SELECT ") + kAccountColumns +
+            auto st = db->prepare("SELECT " + account_columns(schema_) +
                                   " FROM accounts WHERE domain_id=(SELECT id FROM domains WHERE "
                                   "name=?1) ORDER BY address");
             st.bind(1, domain);
@@ -407,8 +480,8 @@ class SqliteStore final : public Store {
     std::optional<Account> find_account(std::string_view address_in) override {
         std::string address = ascii_lower(address_in);
         auto db = lease();
-        auto st = db->prepare(std::string("SELECT ") + kAccountColumns +
-                              " FROM accounts WHERE address=?1");
+        auto st =
+            db->prepare("SELECT " + account_columns(schema_) + " FROM accounts WHERE address=?1");
         st.bind(1, address);
         if (!st.step()) return std::nullopt;
         return account_from(st);
@@ -521,6 +594,132 @@ class SqliteStore final : public Store {
         });
     }
 
+    // --- mailing lists ---------------------------------------------------------------------
+
+    MailingList add_list(std::string_view address_in) override {
+        std::string address = lower_nonempty(address_in, "list address");
+        std::string domain = domain_of_address(address);
+        return call([=](JobCtx& ctx) {
+            auto did = domain_id(ctx.db, domain);
+            if (!did) fail(ErrorKind::NotFound, "domain " + domain + " is not a local domain");
+            {
+                auto st = ctx.db.prepare("SELECT 1 FROM lists WHERE address=?1");
+                st.bind(1, address);
+                if (st.step())
+                    fail(ErrorKind::AlreadyExists, "mailing list " + address + " already exists");
+            }
+            {
+                // One address, one meaning: an account would shadow the list (accounts resolve
+                // first), so refuse rather than create a list that never receives mail.
+                auto st = ctx.db.prepare("SELECT 1 FROM accounts WHERE address=?1");
+                st.bind(1, address);
+                if (st.step()) fail(ErrorKind::AlreadyExists, address + " is an account");
+            }
+            MailingList list{0, address, now()};
+            ctx.db.prepare("INSERT INTO lists(domain_id, address, created) VALUES(?1, ?2, ?3)")
+                .bind(1, *did)
+                .bind(2, address)
+                .bind(3, list.created)
+                .run();
+            list.id = ctx.db.last_insert_rowid();
+            return list;
+        });
+    }
+
+    std::vector<MailingList> list_lists(std::string_view domain_in) override {
+        std::string domain = ascii_lower(domain_in);
+        auto db = lease();
+        std::vector<MailingList> out;
+        if (domain.empty()) {
+            auto st = db->prepare("SELECT id, address, created FROM lists ORDER BY address");
+            while (st.step())
+                out.push_back(MailingList{st.int64(0), st.text(1), st.int64(2)});
+        } else {
+            auto st = db->prepare(
+                "SELECT id, address, created FROM lists WHERE domain_id=(SELECT id FROM domains "
+                "WHERE name=?1) ORDER BY address");
+            st.bind(1, domain);
+            while (st.step())
+                out.push_back(MailingList{st.int64(0), st.text(1), st.int64(2)});
+        }
+        return out;
+    }
+
+    std::optional<MailingList> find_list(std::string_view address_in) override {
+        std::string address = ascii_lower(address_in);
+        auto db = lease();
+        auto st = db->prepare("SELECT id, address, created FROM lists WHERE address=?1");
+        st.bind(1, address);
+        if (!st.step()) return std::nullopt;
+        return MailingList{st.int64(0), st.text(1), st.int64(2)};
+    }
+
+    void delete_list(std::string_view address_in) override {
+        std::string address = lower_nonempty(address_in, "list address");
+        call([=](JobCtx& ctx) {
+            Id id = require_list(ctx.db, address);
+            ctx.db.prepare("DELETE FROM list_members WHERE list_id=?1").bind(1, id).run();
+            ctx.db.prepare("DELETE FROM lists WHERE id=?1").bind(1, id).run();
+        });
+    }
+
+    void subscribe(std::string_view list_in, std::string_view member_in) override {
+        std::string address = lower_nonempty(list_in, "list address");
+        std::string member = lower_nonempty(member_in, "member address");
+        domain_of_address(member);  // validates
+        call([=](JobCtx& ctx) {
+            Id id = require_list(ctx.db, address);
+            if (member == address)
+                fail(ErrorKind::Invalid, "mailing list " + address + " cannot be its own member");
+            {
+                auto st =
+                    ctx.db.prepare("SELECT 1 FROM list_members WHERE list_id=?1 AND member=?2");
+                st.bind(1, id).bind(2, member);
+                if (st.step())
+                    fail(ErrorKind::AlreadyExists, member + " is already a member of " + address);
+            }
+            ctx.db.prepare("INSERT INTO list_members(list_id, member) VALUES(?1, ?2)")
+                .bind(1, id)
+                .bind(2, member)
+                .run();
+        });
+    }
+
+    void unsubscribe(std::string_view list_in, std::string_view member_in) override {
+        std::string address = lower_nonempty(list_in, "list address");
+        std::string member = lower_nonempty(member_in, "member address");
+        call([=](JobCtx& ctx) {
+            Id id = require_list(ctx.db, address);
+            ctx.db.prepare("DELETE FROM list_members WHERE list_id=?1 AND member=?2")
+                .bind(1, id)
+                .bind(2, member)
+                .run();
+            if (ctx.db.changes() == 0)
+                fail(ErrorKind::NotFound, member + " is not a member of " + address);
+        });
+    }
+
+    std::vector<std::string> list_members(std::string_view list_in) override {
+        std::string address = ascii_lower(list_in);
+        auto db = lease();
+        // One read transaction, so a list deleted in between is not reported as empty.
+        db->exec("BEGIN");
+        std::vector<std::string> out;
+        try {
+            Id id = require_list(*db, address);
+            auto st =
+                db->prepare("SELECT member FROM list_members WHERE list_id=?1 ORDER BY member");
+            st.bind(1, id);
+            while (st.step())
+                out.push_back(st.text(0));
+        } catch (...) {
+            db->exec("ROLLBACK");
+            throw;
+        }
+        db->exec("COMMIT");
+        return out;
+    }
+
     // --- mailboxes -------------------------------------------------------------------------
 
     Mailbox create_mailbox(Id account_id, std::string_view name_in, SpecialUse use) override {
@@ -623,6 +822,36 @@ class SqliteStore final : public Store {
         };
         job.done = [msgs, result, done = std::move(done)](std::exception_ptr error) {
             if (error) result->clear();
+            done(error, std::move(*result));
+        };
+        submit(std::move(job));
+    }
+
+    void deliver_async(std::vector<NewMessage> local, std::vector<NewQueueEntry> remote,
+                       DeliveredCallback done) override {
+        auto msgs = std::make_shared<std::vector<NewMessage>>(std::move(local));
+        auto queue = std::make_shared<std::vector<NewQueueEntry>>(std::move(remote));
+        auto result = std::make_shared<Delivered>();
+        Job job;
+        job.run = [msgs, queue, result](JobCtx& ctx) {
+            *result = Delivered{};
+            for (const auto& m : *msgs) {
+                try {
+                    result->local.emplace_back(append_one(ctx, m));
+                    result->local_errors.emplace_back();
+                } catch (const StoreError& e) {
+                    // append_one checks the quota before it writes anything, so refusing this
+                    // one message leaves nothing of it behind; any other error fails the job.
+                    if (e.kind() != ErrorKind::QuotaExceeded) throw;
+                    result->local.emplace_back(std::nullopt);
+                    result->local_errors.emplace_back(e.what());
+                }
+            }
+            for (const auto& q : *queue)
+                result->queued.push_back(enqueue_one(ctx, q));
+        };
+        job.done = [msgs, queue, result, done = std::move(done)](std::exception_ptr error) {
+            if (error) *result = Delivered{};
             done(error, std::move(*result));
         };
         submit(std::move(job));
@@ -735,6 +964,11 @@ class SqliteStore final : public Store {
                 bytes += size;
             }
             if (removed == 0) return box.highestmodseq;
+            if (ctx.schema >= 3)
+                ctx.db.prepare("UPDATE accounts SET used_bytes=used_bytes-?2 WHERE id=?1")
+                    .bind(1, box.account_id)
+                    .bind(2, bytes)
+                    .run();
             ctx.db
                 .prepare(
                     "UPDATE mailboxes SET highestmodseq=?2, message_count=message_count-?3, "
@@ -803,6 +1037,43 @@ class SqliteStore final : public Store {
         return out;
     }
 
+    std::string read_staged_blob(const StagedBlob& blob, std::uint64_t offset,
+                                 std::uint64_t length) override {
+        if (blob.in_file) return files_->read_range(blob.hash, offset, length);
+        if (offset >= blob.inline_data.size()) return {};
+        return blob.inline_data.substr(static_cast<std::size_t>(offset),
+                                       static_cast<std::size_t>(std::min<std::uint64_t>(
+                                           length, blob.inline_data.size() - offset)));
+    }
+
+    // --- outbound queue --------------------------------------------------------------------
+
+    std::vector<QueueEntry> list_queue() override {
+        auto db = lease();
+        std::vector<QueueEntry> out;
+        auto st = db->prepare(std::string("SELECT ") + kQueueColumns +
+                              " FROM queue ORDER BY next_attempt, id");
+        while (st.step())
+            out.push_back(queue_entry_from(st));
+        return out;
+    }
+
+    void delete_queue_entry(Id id) override {
+        call([=](JobCtx& ctx) {
+            std::string hash;
+            {
+                auto st = ctx.db.prepare("DELETE FROM queue WHERE id=?1 RETURNING blob_hash");
+                st.bind(1, id);
+                if (!st.step())
+                    fail(ErrorKind::NotFound,
+                         "queue entry " + std::to_string(id) + " does not exist");
+                hash = st.text(0);
+                st.run();
+            }
+            release_blob(ctx, hash, 1);
+        });
+    }
+
     int schema_version() override {
         auto db = lease();
         return sqlite::schema_version(*db);
@@ -826,18 +1097,20 @@ class SqliteStore final : public Store {
         if (!m.blob) fail(ErrorKind::Invalid, "message without a body");
         const StagedBlob& blob = *m.blob;
         Mailbox box = require_mailbox(ctx.db, m.mailbox_id);
-        std::int64_t quota = 0;
+        // The quota check comes before any write of this message: deliver_async relies on it to
+        // refuse one over-quota message without a savepoint of its own.
         {
-            auto st = ctx.db.prepare("SELECT quota_bytes, address FROM accounts WHERE id=?1");
+            auto st = ctx.db.prepare(ctx.schema >= 3
+                                         ? "SELECT quota_bytes, address, used_bytes FROM accounts "
+                                           "WHERE id=?1"
+                                         : "SELECT quota_bytes, address, (SELECT total(total_size) "
+                                           "FROM mailboxes WHERE account_id=?1) FROM accounts "
+                                           "WHERE id=?1");
             st.bind(1, box.account_id);
             if (st.step() && st.int64(0) > 0) {
-                quota = st.int64(0);
+                std::int64_t quota = st.int64(0);
                 std::string address = st.text(1);
-                st.run();
-                auto used =
-                    ctx.db.prepare("SELECT total(total_size) FROM mailboxes WHERE account_id=?1");
-                used.bind(1, box.account_id);
-                std::int64_t in_use = used.step() ? used.int64(0) : 0;
+                std::int64_t in_use = st.int64(2);
                 if (in_use + static_cast<std::int64_t>(blob.size) > quota)
                     fail(ErrorKind::QuotaExceeded, "mailbox of " + address + " is full (quota " +
                                                        std::to_string(quota) + " bytes)");
@@ -847,15 +1120,7 @@ class SqliteStore final : public Store {
             fail(ErrorKind::Invalid, "mailbox " + box.name + " has run out of UIDs");
 
         // One row per distinct body: a second recipient only bumps the refcount.
-        auto ins = ctx.db.prepare(
-            "INSERT INTO blobs(hash, size, refcount, data) VALUES(?1, ?2, 1, ?3) "
-            "ON CONFLICT(hash) DO UPDATE SET refcount=refcount+1");
-        ins.bind(1, blob.hash).bind(2, static_cast<std::int64_t>(blob.size));
-        if (blob.in_file)
-            ins.bind_null(3);
-        else
-            ins.bind_blob(3, blob.inline_data);
-        ins.run();
+        reference_blob(ctx.db, blob);
 
         Appended out;
         out.mailbox_id = m.mailbox_id;
@@ -885,7 +1150,39 @@ class SqliteStore final : public Store {
             .bind(3, static_cast<std::int64_t>(out.modseq))
             .bind(4, static_cast<std::int64_t>(blob.size))
             .run();
+        if (ctx.schema >= 3)
+            ctx.db.prepare("UPDATE accounts SET used_bytes=used_bytes+?2 WHERE id=?1")
+                .bind(1, box.account_id)
+                .bind(2, static_cast<std::int64_t>(blob.size))
+                .run();
         return out;
+    }
+
+    static Id enqueue_one(JobCtx& ctx, const NewQueueEntry& q) {
+        if (!q.blob) fail(ErrorKind::Invalid, "queue entry without a body");
+        if (q.recipient.empty()) fail(ErrorKind::Invalid, "queue entry without a recipient");
+        if (q.return_path_length > q.blob->size)
+            fail(ErrorKind::Invalid, "queue entry's Return-Path is longer than its message");
+        reference_blob(ctx.db, *q.blob);
+        std::int64_t created = now();
+        ctx.db
+            .prepare(
+                "INSERT INTO queue(blob_hash, size, return_path_length, mail_from, recipient, "
+                "dsn_ret, dsn_envid, notify, orcpt, created, next_attempt) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+            .bind(1, q.blob->hash)
+            .bind(2, static_cast<std::int64_t>(q.blob->size))
+            .bind(3, static_cast<std::int64_t>(q.return_path_length))
+            .bind(4, q.mail_from)
+            .bind(5, q.recipient)
+            .bind(6, q.dsn_ret)
+            .bind(7, q.dsn_envid)
+            .bind(8, static_cast<std::int64_t>(q.notify))
+            .bind(9, q.orcpt)
+            .bind(10, created)
+            .bind(11, q.next_attempt ? q.next_attempt : created)
+            .run();
+        return ctx.db.last_insert_rowid();
     }
 
     // --- the writer ------------------------------------------------------------------------
@@ -961,7 +1258,7 @@ class SqliteStore final : public Store {
             txn_error = std::current_exception();
         }
         for (std::size_t i = 0; i < batch.size() && !txn_error; ++i) {
-            JobCtx ctx{db, {}};
+            JobCtx ctx{db, {}, schema_};
             try {
                 // Prepared once: statements the writer runs for every job stay cheap.
                 db.prepare("SAVEPOINT job").run();
@@ -1096,6 +1393,7 @@ class SqliteStore final : public Store {
     }
 
     StoreOptions options_;
+    int schema_;  // the version this store was opened at (kLatestVersion but in tests)
     std::string db_path_;
     std::shared_ptr<BlobFiles> files_;
     std::unique_ptr<Db> writer_db_;

@@ -23,6 +23,13 @@ bool has_index(const std::string& data_dir, const std::string& name) {
     return st.step();
 }
 
+bool has_table(const std::string& data_dir, const std::string& name) {
+    Db db(data_dir + "/hermod.db", false, false);
+    auto st = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1");
+    st.bind(1, name);
+    return st.step();
+}
+
 std::int64_t blob_rows(const std::string& data_dir) {
     Db db(data_dir + "/hermod.db", false, false);
     auto st = db.prepare("SELECT count(*) FROM blobs");

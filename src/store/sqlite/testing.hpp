@@ -10,6 +10,7 @@ namespace hermod::store::sqlite::testing {
 int user_version(const std::string& data_dir);
 void set_user_version(const std::string& data_dir, int version);
 bool has_index(const std::string& data_dir, const std::string& name);
+bool has_table(const std::string& data_dir, const std::string& name);
 /// Rows in the blobs table, and the refcount of one blob (-1 if absent).
 std::int64_t blob_rows(const std::string& data_dir);
 std::int64_t blob_refcount(const std::string& data_dir, const std::string& hash);

@@ -1,0 +1,59 @@
+// authenticator.hpp - password logins for every protocol (SMTP AUTH, later IMAP and POP3):
+// verifies a login against the account's stored hash, rate-limits failures per client address
+// and per account over a sliding window, delays failures, and upgrades legacy hashes.
+// Security: this is the brute-force front. Argon2 runs on a small dedicated thread pool, never
+// on the I/O threads; unknown accounts cost the same Argon2 check as known ones (no user
+// enumeration by timing); lock-outs are decided before any hash is computed, so a locked-out
+// attacker cannot burn CPU. No protocol types here.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace hermod::store {
+class Store;
+}
+
+namespace hermod::auth {
+
+enum class AuthStatus { Ok, Failed, LockedOut };
+
+struct AuthResult {
+    AuthStatus status = AuthStatus::Failed;
+    std::string account;  ///< the canonical account address (Ok only)
+};
+
+struct AuthenticatorOptions {
+    unsigned threads = 2;                           ///< Argon2 workers
+    std::chrono::milliseconds failure_delay{1000};  ///< before a failure is reported
+    std::chrono::seconds window{15 * 60};           ///< failure counting window
+};
+
+class Authenticator {
+  public:
+    using Callback = std::function<void(AuthResult)>;
+
+    /// Failure limits come from limits.failed_logins_per_ip / failed_logins_per_account
+    /// (0 = unlimited). `store` must outlive the authenticator.
+    Authenticator(store::Store& store, const config::LimitsConfig& limits,
+                  AuthenticatorOptions options = {});
+    ~Authenticator();  ///< joins the workers; pending callbacks are run first
+    Authenticator(const Authenticator&) = delete;
+    Authenticator& operator=(const Authenticator&) = delete;
+
+    /// Checks asynchronously. `done` runs exactly once on a worker thread (after the failure
+    /// delay for Failed/LockedOut): post it to your own executor.
+    void check_async(std::string login, std::string password, std::string client_ip, Callback done);
+    /// Blocking form (tests, admin tools).
+    AuthResult check(std::string login, std::string password, std::string client_ip);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hermod::auth
