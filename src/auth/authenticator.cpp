@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -25,7 +26,6 @@ namespace hermod::auth {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kMaxTrackedKeys = 100000;
 
 /// "User@Example.ORG" -> "User@example.org": domains are stored lower case (store.hpp).
 std::string canonical_login(std::string login) {
@@ -126,20 +126,55 @@ struct Authenticator::Impl {
         if (limits.failed_logins_per_ip && count("ip:" + ip, now) >= limits.failed_logins_per_ip)
             return true;
         return limits.failed_logins_per_account &&
-               count("acct:" + login, now) >= limits.failed_logins_per_account;
+               count(account_key(login), now) >= limits.failed_logins_per_account;
+    }
+
+    /// Per-account key: the login lower-cased, so "ALICE@example.org" counts against the same
+    /// lock-out as "alice@example.org" (local parts are case-insensitive in Hermod).
+    static std::string account_key(const std::string& login) {
+        std::string k = "acct:" + login;
+        std::transform(k.begin(), k.end(), k.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return k;
+    }
+
+    /// Memory bound: drops expired entries, then a tenth of the keys: those below their limit
+    /// first, oldest last failure first. Active lock-outs are the last to go (clearing the
+    /// whole table would let an attacker lift every lock-out by rotating addresses).
+    void evict(Clock::time_point now) {
+        for (auto it = failures.begin(); it != failures.end();) {
+            auto& q = it->second;
+            while (!q.empty() && now - q.front() > options.window)
+                q.pop_front();
+            it = q.empty() ? failures.erase(it) : std::next(it);
+        }
+        if (failures.size() < std::max<std::size_t>(options.max_tracked_keys, 4)) return;
+        // Keys that lock something out go last; among equals, the oldest last failure first.
+        std::vector<std::tuple<bool, Clock::time_point, const std::string*>> by_age;
+        by_age.reserve(failures.size());
+        for (const auto& [key, q] : failures) {
+            std::size_t limit = key.starts_with("ip:") ? limits.failed_logins_per_ip
+                                                       : limits.failed_logins_per_account;
+            by_age.emplace_back(limit && q.size() >= limit, q.back(), &key);
+        }
+        std::size_t drop = std::max<std::size_t>(failures.size() / 10, 1);
+        std::nth_element(by_age.begin(), by_age.begin() + static_cast<std::ptrdiff_t>(drop - 1),
+                         by_age.end());
+        std::vector<std::string> victims;
+        victims.reserve(drop);
+        for (std::size_t i = 0; i < drop; ++i)
+            victims.push_back(*std::get<2>(by_age[i]));
+        for (const auto& v : victims)
+            failures.erase(v);
+        spdlog::warn("auth: failure table full, forgot the {} oldest entries", drop);
     }
 
     void record_failure(const std::string& ip, const std::string& login) {
         std::lock_guard lock(fail_mutex);
-        if (failures.size() >= kMaxTrackedKeys) {
-            // Memory bound: forget everything rather than grow. Losing counters only makes
-            // the limit more lenient for a moment; it never locks out a legitimate user.
-            spdlog::warn("auth: failure table full, resetting");
-            failures.clear();
-        }
         auto now = Clock::now();
+        if (failures.size() + 2 > std::max<std::size_t>(options.max_tracked_keys, 4)) evict(now);
         failures["ip:" + ip].push_back(now);
-        failures["acct:" + login].push_back(now);
+        failures[account_key(login)].push_back(now);
     }
 
     AuthResult verify(const std::string& login, const std::string& password,

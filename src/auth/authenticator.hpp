@@ -31,6 +31,7 @@ struct AuthenticatorOptions {
     unsigned threads = 2;                           ///< Argon2 workers
     std::chrono::milliseconds failure_delay{1000};  ///< before a failure is reported
     std::chrono::seconds window{15 * 60};           ///< failure counting window
+    std::size_t max_tracked_keys = 100000;          ///< failure table bound (addresses + accounts)
 };
 
 class Authenticator {

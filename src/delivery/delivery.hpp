@@ -49,14 +49,18 @@ struct RcptVerdict {
 
 /// DSN parameters kept with the envelope (RFC 3461 §4); the queue issue acts on them.
 struct DsnParams {
-    std::string ret;     // "FULL", "HDRS" or ""
-    std::string envid;   // ENVID, decoded, or ""
+    std::string ret;    // "FULL", "HDRS" or ""
+    std::string envid;  // ENVID, decoded, or ""
 };
 
 struct Recipient {
-    std::string address;        // as given at RCPT (forward-path mailbox)
-    std::uint8_t notify = 0;    // RFC 3461 NOTIFY bits (smtp::proto::NotifyFlag values)
-    std::string orcpt;          // ORCPT "type;address" or ""
+    std::string address;      // as given at RCPT (forward-path mailbox)
+    std::uint8_t notify = 0;  // RFC 3461 NOTIFY bits (smtp::proto::NotifyFlag values)
+    std::string orcpt;        // ORCPT "type;address" or ""
+    /// SMTP (not LMTP): the RCPT-time quota check accepted this recipient and a single 250 will
+    /// answer for every recipient, so the quota check is authoritative ("quota grace"): the copy
+    /// is delivered even if it takes the mailbox past its quota, rather than silently dropped.
+    bool quota_grace = false;
 };
 
 struct Envelope {
@@ -84,7 +88,7 @@ using DeliverCallback = std::function<void(std::vector<RcptResult>)>;
 /// Resolves and delivers. Thread-safe; reads the store on every call, so admin changes made
 /// while the server runs apply to the next RCPT without a restart.
 class Deliverer {
-public:
+  public:
     virtual ~Deliverer() = default;
 
     /// RCPT time: is this recipient local (after aliases/lists), remote and may the client relay,

@@ -2,6 +2,7 @@
 // (see local_deliverer.hpp).
 #include "delivery/local_deliverer.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -101,7 +102,11 @@ class LocalDeliverer final : public Deliverer {
             try {
                 // Again, not the RCPT-time verdict: aliases, lists or quotas may have changed.
                 Resolution r = resolve(store_, normalize_rcpt(rcpt.address), relay, limits_);
-                if (r.status != RcptStatus::Local && r.status != RcptStatus::Remote) {
+                // Quota grace (SMTP): accepted at RCPT, so a mailbox filled up since then
+                // still gets its copy.
+                bool all_full = r.status == RcptStatus::OverQuota;
+                if (r.status != RcptStatus::Local && r.status != RcptStatus::Remote &&
+                    !(all_full && rcpt.quota_grace)) {
                     slot.settled = RcptResult{r.status, r.detail};
                     continue;
                 }
@@ -110,8 +115,15 @@ class LocalDeliverer final : public Deliverer {
                 // so a failure half-way leaves no copy behind that a retry would duplicate.
                 std::vector<store::NewMessage> copies;
                 for (const auto& target : r.local)
-                    if (auto copy = file_copy(*envelope, rcpt, target, message, slot))
+                    if (auto copy = file_copy(*envelope, rcpt, target, message, slot)) {
+                        // Grace goes to mailboxes the RCPT check counts as not full (a list
+                        // member already full still misses the message), or to all of them
+                        // when every one is full now (filled since RCPT).
+                        bool full =
+                            target.quota_bytes > 0 && target.used_bytes >= target.quota_bytes;
+                        copy->ignore_quota = rcpt.quota_grace && (all_full || !full);
                         copies.push_back(std::move(*copy));
+                    }
                 for (auto& copy : copies) {
                     auto [it, fresh] = by_mailbox.emplace(copy.mailbox_id, local.size());
                     if (fresh) local.push_back(std::move(copy));
@@ -158,11 +170,19 @@ class LocalDeliverer final : public Deliverer {
     }
 
     /// RFC 5321 §4.5.1: "Postmaster" without a domain must be accepted; it means the postmaster
-    /// of this host.
+    /// of this host: postmaster@<hostname> when the hostname is a local domain, else the
+    /// postmaster of the first local domain (the oldest).
     std::string normalize_rcpt(std::string_view address) const {
-        if (address.find('@') == std::string_view::npos && ascii_lower(address) == "postmaster")
-            return "postmaster@" + hostname_;
-        return std::string(address);
+        if (address.find('@') != std::string_view::npos || ascii_lower(address) != "postmaster")
+            return std::string(address);
+        if (!store_.find_domain(hostname_)) {
+            auto domains = store_.list_domains();
+            auto first = std::min_element(
+                domains.begin(), domains.end(),
+                [](const store::Domain& a, const store::Domain& b) { return a.id < b.id; });
+            if (first != domains.end()) return "postmaster@" + first->name;
+        }
+        return "postmaster@" + hostname_;
     }
 
     /// Runs the pipeline for one account; returns the copy to file, or nullopt when a stage

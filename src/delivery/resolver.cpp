@@ -141,6 +141,15 @@ class Expander {
 
 }  // namespace
 
+std::optional<store::Account> first_account(store::Store& store, std::string_view domain) {
+    if (!store.find_domain(domain)) return std::nullopt;
+    auto accounts = store.list_accounts(domain);
+    if (accounts.empty()) return std::nullopt;
+    return *std::min_element(
+        accounts.begin(), accounts.end(),
+        [](const store::Account& a, const store::Account& b) { return a.id < b.id; });
+}
+
 Resolution resolve(store::Store& store, std::string_view address, bool may_relay,
                    const ResolveLimits& limits) {
     Resolution out;
@@ -162,6 +171,12 @@ Resolution resolve(store::Store& store, std::string_view address, bool may_relay
     bool found = false;
     try {
         found = expander.expand(std::string(address), 0);
+        // RFC 5321 §4.5.1: every local domain MUST accept "postmaster". With no account, alias,
+        // list or catch-all for it, the domain's first account (the oldest) receives its mail.
+        if (!found && parts->local == "postmaster") {
+            if (auto first = first_account(store, parts->domain))
+                found = expander.expand(first->address, 0);
+        }
     } catch (const Abandon& a) {
         out = Resolution{};
         out.status = RcptStatus::TempFail;

@@ -9,7 +9,8 @@
 //   3. a mailing list with that address (each member resolved again);
 //   4. "user+tag@domain" with no exact match: rules 1-3 for "user@domain";
 //   5. the catch-all alias "@domain";
-//   6. otherwise no such user.
+//   6. otherwise no such user - except "postmaster@domain" (RFC 5321 §4.5.1: it MUST be
+//      accepted), which then goes to the domain's first account (the oldest), as rules 1-5.
 // An address in any other domain is remote: queued. For the envelope recipient itself that is
 // relaying and needs permission (authenticated or trusted client); targets reached through
 // aliases or lists need none (the local owner configured them).
@@ -29,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +62,10 @@ struct ResolveLimits {
     int max_depth = 10;               // nested aliases/lists below the envelope recipient
     std::size_t max_targets = 10000;  // addresses looked at for one recipient
 };
+
+/// The oldest account of a local `domain` (where its postmaster's mail goes when nothing else
+/// is configured for it), or nullopt.
+std::optional<store::Account> first_account(store::Store& store, std::string_view domain);
 
 /// Resolves `address` against the store. `may_relay`: whether a recipient in a non-local
 /// domain is acceptable (client authenticated or trusted). Reads the store only; throws

@@ -18,6 +18,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -100,6 +102,12 @@ void serve(const config::GlobalOptions& options) {
     fs::path data = enter_data_folder(options.data_dir);
     auto tls = net::TlsContext::from_config(cfg.tls, cfg.server.hostname, ".");
 
+    // Declared before the server so they are destroyed after it: its sessions use them until
+    // the server (and with it every session) is gone.
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<delivery::Deliverer> deliverer;
+    std::optional<auth::Authenticator> authenticator;
+
     net::Server server(cfg, tls);
     server.bind();
     if (::geteuid() == 0) {
@@ -110,14 +118,23 @@ void serve(const config::GlobalOptions& options) {
     store::StoreOptions store_options;
     store_options.data_dir = ".";
     store_options.inline_blob_max = cfg.store.inline_blob_max;
-    auto store = store::open_store(store_options);
+    store = store::open_store(store_options);
     auto demo = create_demo_account_if_empty(*store);
+    if (demo) {
+        // RFC 5321 §4.5.1: postmaster@ of the domain must reach someone; the demo account is
+        // the only one (the resolver would fall back to it anyway; the alias makes it visible).
+        try {
+            store->add_alias("postmaster@localhost", demo->address);
+        } catch (const std::exception& e) {
+            spdlog::warn("first start: cannot create postmaster@localhost: {}", e.what());
+        }
+    }
 
     // Mail reception: SMTP (MX), submission (587, 465) and LMTP share one session; the
     // deliverer and authenticator read the store, so they come after it is open.
-    auto deliverer = delivery::make_deliverer(*store, cfg);
-    auth::Authenticator authenticator(*store, cfg.limits);
-    smtp::Services services{&cfg, deliverer.get(), &authenticator};
+    deliverer = delivery::make_deliverer(*store, cfg);
+    authenticator.emplace(*store, cfg.limits);
+    smtp::Services services{&cfg, deliverer.get(), &*authenticator};
     for (config::Service service : {config::Service::Smtp, config::Service::Submission,
                                     config::Service::Submissions, config::Service::Lmtp})
         server.set_handler(service, smtp::make_handler(services, smtp::mode_for(service)));
@@ -134,6 +151,7 @@ void serve(const config::GlobalOptions& options) {
     print_login(data, demo);
     unsigned threads = std::max(2u, std::thread::hardware_concurrency());
     server.run(threads);
+    smtp::join_background_threads();
     spdlog::info("stopped");
 }
 

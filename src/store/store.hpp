@@ -114,6 +114,9 @@ struct NewMessage {
     std::uint32_t flags = 0;
     std::vector<std::string> keywords;
     std::int64_t internal_date = 0;  // 0 = now
+    /// Skip the quota check: the message was already accepted for this mailbox (SMTP quota
+    /// grace, see delivery::Recipient::quota_grace), so it may take the account past its quota.
+    bool ignore_quota = false;
 };
 
 struct Appended {

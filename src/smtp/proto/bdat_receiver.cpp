@@ -12,6 +12,8 @@ std::optional<Reply> rejection_reply(BdatOutcome outcome) {
     switch (outcome) {
         case BdatOutcome::Accepted:
             return std::nullopt;
+        case BdatOutcome::BareLineEnding:
+            return bare_newline();
         case BdatOutcome::TooBig:
             return too_big();
         case BdatOutcome::TooManyHops:
@@ -26,7 +28,7 @@ BdatReceiver::BdatReceiver(BdatLimits limits, Sink sink)
 void BdatReceiver::reset() {
     received_.reset();
     remaining_ = size_ = 0;
-    last_ = too_big_ = false;
+    last_ = too_big_ = after_cr_ = bare_cr_ = bare_lf_ = false;
 }
 
 void BdatReceiver::begin_chunk(std::uint64_t size, bool last) {
@@ -40,6 +42,9 @@ void BdatReceiver::begin_chunk(std::uint64_t size, bool last) {
 
 BdatOutcome BdatReceiver::outcome() const {
     if (too_big_) return BdatOutcome::TooBig;
+    // A CR still pending at the very end has no LF after it.
+    if (message_complete() && (bare_cr_ || bare_lf_ || after_cr_))
+        return BdatOutcome::BareLineEnding;
     if (limits_.max_received != 0 && received_.count() > limits_.max_received)
         return BdatOutcome::TooManyHops;
     return BdatOutcome::Accepted;
@@ -51,7 +56,14 @@ FeedResult BdatReceiver::feed(std::string_view input) {
     std::string_view chunk = input.substr(0, take);
     remaining_ -= take;
     if (!chunk.empty()) {
+        for (char c : chunk) {
+            if (after_cr_ && c != '\n') bare_cr_ = true;
+            if (c == '\n' && !after_cr_) bare_lf_ = true;
+            after_cr_ = c == '\r';
+        }
         if (received_.in_headers()) received_.feed(chunk);
+        // Still written when bare CR/LF was seen: that is only judged at LAST (the session
+        // then discards the message).
         if (!too_big_ && sink_) sink_(chunk);
     }
     return {remaining_ == 0 ? FeedStatus::Done : FeedStatus::NeedMore, take};

@@ -1,7 +1,9 @@
 // bdat_receiver.hpp - receiver for BDAT chunks (RFC 3030 CHUNKING / BINARYMIME).
 // Each chunk is exactly the announced number of octets: no dot-unstuffing, no terminator
-// scanning and no bare CR/LF check (BINARYMIME content is binary). Size and Received: count are
-// tracked across all chunks of one message.
+// scanning. Size and Received: count are tracked across all chunks of one message. BINARYMIME is
+// not offered, so the content is text: a bare CR or LF (across chunk boundaries too) makes the
+// message BareLineEnding at LAST, like DATA (the queue would otherwise relay SMTP-smuggling
+// payloads to hosts that take bare LF for a line end).
 // Security: a rejected (too big) message is still consumed chunk by chunk so the session stays
 // in sync with the peer (RFC 3030 §2 requires reading the chunk even when refusing it).
 #pragma once
@@ -21,8 +23,9 @@ struct BdatLimits {
 
 enum class BdatOutcome : std::uint8_t {
     Accepted,
-    TooBig,       ///< too_big() 552 5.3.4
-    TooManyHops,  ///< too_many_hops() 554 5.4.6
+    BareLineEnding,  ///< bare CR or LF (judged once the LAST chunk is complete) -> 550 5.6.0
+    TooBig,          ///< too_big() 552 5.3.4
+    TooManyHops,     ///< too_many_hops() 554 5.4.6
 };
 
 std::optional<Reply> rejection_reply(BdatOutcome outcome);
@@ -43,7 +46,11 @@ class BdatReceiver {
     std::uint64_t chunk_remaining() const { return remaining_; }
     /// The LAST chunk has been received completely.
     bool message_complete() const { return last_ && remaining_ == 0; }
+    /// TooBig as soon as known; BareLineEnding only once message_complete() (a CR ending one
+    /// chunk may be followed by the LF starting the next).
     BdatOutcome outcome() const;
+    bool saw_bare_cr() const { return bare_cr_; }
+    bool saw_bare_lf() const { return bare_lf_; }
     std::uint64_t size() const { return size_; }  ///< octets announced in chunks so far
     std::size_t received_count() const { return received_.count(); }
 
@@ -58,6 +65,9 @@ class BdatReceiver {
     std::uint64_t size_ = 0;
     bool last_ = false;
     bool too_big_ = false;
+    bool after_cr_ = false;  ///< the last octet seen was CR
+    bool bare_cr_ = false;
+    bool bare_lf_ = false;
 };
 
 }  // namespace hermod::smtp::proto

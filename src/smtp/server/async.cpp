@@ -107,19 +107,31 @@ awaitable<std::shared_ptr<const store::StagedBlob>> finish_blob(MessageWriter& w
     co_return r.blob;
 }
 
+void join_background_threads() {
+    // Pending fsyncs complete; their completions go to executors that have stopped by now and
+    // are dropped. Joined here rather than by the static's destructor at exit, when the
+    // store, logging and the other statics the jobs use may already be gone.
+    blob_pool().join();
+}
+
 /// Shared between the session and its watch coroutine; the session outlives neither, so
 /// the watch only touches the stream while `active` (set false before the session returns).
 struct IdleWatch {
     explicit IdleWatch(asio::any_io_executor ex) : timer(ex) {}
     asio::steady_timer timer;
     bool active = true;
-    bool waiting = false;  ///< the session is blocked reading the client
+    bool waiting = false;    ///< the session is blocked reading the client
+    bool timed_out = false;  ///< the watch fired: the session ends with 421 4.4.2
     std::uint64_t last_bytes = 0;
     std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
 };
 
 void set_waiting(Session& s, bool waiting) {
     if (s.watch) s.watch->waiting = waiting;
+}
+
+bool idle_timed_out(const Session& s) {
+    return s.watch && s.watch->timed_out;
 }
 
 void stop_idle_watch(Session& s) {
@@ -156,15 +168,13 @@ awaitable<void> start_idle_watch(Session& s) {
                     continue;
                 }
                 if (now - w->last_change < idle) continue;
-                // Silent client: 421 4.4.2 then close; the pending read then fails and the
-                // session ends.
-                // The alias keeps the connection alive even if the session ends meanwhile (peer
-                // closes during our write); the session itself is not touched after this.
+                // Silent client: cancel the pending read. The session, the stream's only writer,
+                // sees the read fail and says 421 4.4.2 itself (idle_timed_out()); a write from
+                // here could overlap one of the session's if the client woke up meanwhile.
                 w->active = false;
-                session->out.clear();
-                net::Stream alias(session->stream.impl().shared_from_this());
-                co_await alias.write(proto::timeout().wire());
-                alias.close();
+                w->timed_out = true;
+                boost::system::error_code ec;
+                session->stream.impl().socket().cancel(ec);
                 co_return;
             }
         },

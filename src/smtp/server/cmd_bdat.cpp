@@ -71,9 +71,15 @@ awaitable<void> cmd_bdat(Session& s, const proto::Command& cmd) {
         co_return;
     }
     if (auto r = proto::rejection_reply(rx.outcome())) {
-        // RFC 3030 §2: the transaction has failed; later chunks get 503 until a new MAIL.
-        s.reply(*r);
-        s.reset_transaction();
+        // RFC 3030 §2: the transaction has failed; later chunks get 503 until a new MAIL. After
+        // LAST, LMTP answers once per recipient (RFC 2033 §4.2); a refused middle chunk gets
+        // its one reply.
+        if (cmd.last)
+            refuse_message(s, *r, true);
+        else {
+            s.reply(*r);
+            s.reset_transaction();
+        }
         co_return;
     }
     if (!cmd.last) {

@@ -7,6 +7,7 @@
 // once the deliverer reports the message durable.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "smtp/proto/data_receiver.hpp"
@@ -42,6 +43,13 @@ std::unique_ptr<MessageWriter> open_message(Session& s) {
     return w;
 }
 
+void refuse_message(Session& s, const proto::Reply& r, bool count) {
+    std::size_t n = s.mode == Mode::Lmtp ? std::max<std::size_t>(s.recipients.size(), 1) : 1;
+    for (std::size_t i = 0; i < n; ++i)
+        s.reply(r, count && i == 0);
+    s.reset_transaction();
+}
+
 awaitable<void> finish_message(Session& s, MessageWriter& writer) {
     std::shared_ptr<const store::StagedBlob> blob;
     std::string failure;
@@ -53,8 +61,7 @@ awaitable<void> finish_message(Session& s, MessageWriter& writer) {
     }
     if (!blob) {
         spdlog::error("smtp: {} storing message failed: {}", s.peer_ip, failure);
-        s.reply(proto::temp_failure(), false);
-        s.reset_transaction();
+        refuse_message(s, proto::temp_failure(), false);
         co_return;
     }
     delivery::Envelope env;
@@ -153,8 +160,7 @@ awaitable<void> cmd_data(Session& s, const proto::Command&) {
         }
     }
     if (auto refusal = proto::rejection_reply(rx.outcome())) {
-        s.reply(*refusal);
-        s.reset_transaction();
+        refuse_message(s, *refusal, true);
         co_return;
     }
     co_await finish_message(s, *writer);

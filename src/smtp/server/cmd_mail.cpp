@@ -1,8 +1,8 @@
 // cmd_mail.cpp - MAIL FROM (RFC 5321 §4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152),
 // SMTPUTF8 (RFC 6531), AUTH= (RFC 4954 §5) and RET/ENVID (RFC 3461).
-// Security: on submission the sender must belong to the authenticated user (RFC 6409 §6.1,
-// else 553 5.7.1), so users cannot forge each other's addresses; the declared SIZE is checked
-// before any octet of the message is accepted.
+// Security: once authenticated (submission or the smtp port) the sender must belong to the user
+// (RFC 6409 §6.1, else 553 5.7.1), so users cannot forge each other's addresses; the declared SIZE
+// is checked before any octet of the message is accepted.
 #include "smtp/server/session_state.hpp"
 
 namespace hermod::smtp {
@@ -36,8 +36,8 @@ awaitable<void> cmd_mail(Session& s, const proto::Command& cmd) {
         co_return;
     }
     std::string sender = cmd.path.null ? std::string() : cmd.path.mailbox();
-    if (s.mode == Mode::Submission && s.authenticated &&
-        !s.deliverer.may_send_as(s.client(), sender)) {
+    // Any authenticated session may relay (the smtp port too), so it must not forge senders.
+    if (s.authenticated && !s.deliverer.may_send_as(s.client(), sender)) {
         s.reply(replies::sender_not_owned());
         co_return;
     }

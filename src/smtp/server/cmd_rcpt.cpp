@@ -18,14 +18,17 @@ awaitable<void> cmd_rcpt(Session& s, const proto::Command& cmd) {
         co_return;
     }
     if (s.recipients.size() >= s.cfg.limits.max_recipients) {
-        s.reply(proto::too_many_recipients());
+        // Not an error (RFC 5321 §4.5.3.1.10): the client sends to the accepted recipients and
+        // retries the rest later, so it must not count towards max_errors.
+        s.reply(proto::too_many_recipients(), false);
         co_return;
     }
     const proto::Path& path = cmd.path;
     std::string address;
     if (path.has(proto::kFlagBarePostmaster)) {
-        // RFC 5321 §4.1.1.3: <Postmaster> without a domain means ours.
-        address = "postmaster@" + s.hostname;
+        // RFC 5321 §4.1.1.3: <Postmaster> without a domain means ours; the deliverer knows
+        // which local domain that is (postmaster@hostname only if hostname is local).
+        address = "Postmaster";
     } else {
         if (!path.is_safe_local_candidate()) {
             s.reply(replies::bad_address_form());
@@ -60,6 +63,9 @@ awaitable<void> cmd_rcpt(Session& s, const proto::Command& cmd) {
     delivery::Recipient r;
     r.address = std::move(address);
     r.notify = cmd.rcpt.notify;
+    // SMTP answers the whole message with one reply: what RCPT accepted must not be dropped for
+    // quota at end of data. LMTP can refuse per recipient (552 5.2.2, RFC 2033 §4.2).
+    r.quota_grace = s.mode != Mode::Lmtp;
     if (cmd.rcpt.orcpt) r.orcpt = cmd.rcpt.orcpt->addr_type + ";" + cmd.rcpt.orcpt->address;
     s.recipients.push_back(std::move(r));
     s.reply(proto::recipient_ok());

@@ -22,6 +22,9 @@ Reply sender_not_owned() {
 Reply bad_address_form() {
     return make_reply(550, "5.1.3", "Address form not accepted (relay attempt?)");
 }
+Reply bare_lf_command() {
+    return make_reply(500, "5.5.2", "bare LF in command line; use CRLF");
+}
 Reply use_lhlo() {
     return make_reply(500, "5.5.1", "LMTP: use LHLO");
 }

@@ -4,13 +4,13 @@
 // Security: every peer line is length-bounded by the stream's LineReader and parsed by
 // smtp/proto; replies are flushed before the session blocks on input, so a pipelining client
 // can never make us buffer replies without bound.
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <array>
-#include <cstring>
+#include <cctype>
+#include <system_error>
 
 #include "common/log.hpp"
+#include "delivery/networks.hpp"
 #include "smtp/proto/sasl.hpp"
 #include "smtp/server/session_state.hpp"
 
@@ -39,53 +39,10 @@ constexpr std::array kCommands = {
     CommandEntry{Verb::Auth, cmd_auth, kPreAuth | kEndsGroup | kNotLmtp},
 };
 
-/// Parses an address ("192.0.2.1", "2001:db8::1") into 16 bytes (v4 as v4-mapped).
-bool parse_ip(std::string_view text, std::array<unsigned char, 16>& out, bool& v4) {
-    std::string s(text);
-    in_addr a4{};
-    if (::inet_pton(AF_INET, s.c_str(), &a4) == 1) {
-        out.fill(0);
-        out[10] = out[11] = 0xff;
-        std::memcpy(out.data() + 12, &a4, 4);
-        v4 = true;
-        return true;
-    }
-    in6_addr a6{};
-    if (::inet_pton(AF_INET6, s.c_str(), &a6) == 1) {
-        std::memcpy(out.data(), &a6, 16);
-        v4 = false;
-        return true;
-    }
-    return false;
-}
-
-/// `ip` inside the CIDR `network` ("192.0.2.0/24", "2001:db8::/32" or a single address).
-bool in_network(std::string_view ip, std::string_view network) {
-    auto slash = network.find('/');
-    std::array<unsigned char, 16> a{}, n{};
-    bool a4 = false, n4 = false;
-    if (!parse_ip(ip, a, a4) || !parse_ip(network.substr(0, slash), n, n4) || a4 != n4)
-        return false;
-    int bits = n4 ? 32 : 128;
-    if (slash != std::string_view::npos) {
-        std::string b(network.substr(slash + 1));
-        char* end = nullptr;
-        long v = std::strtol(b.c_str(), &end, 10);
-        if (b.empty() || *end || v < 0 || v > bits) return false;
-        bits = static_cast<int>(v);
-    }
-    if (n4) bits += 96;
-    for (int i = 0; i < bits; ++i) {
-        unsigned char mask = static_cast<unsigned char>(0x80u >> (i % 8));
-        if ((a[static_cast<std::size_t>(i / 8)] & mask) !=
-            (n[static_cast<std::size_t>(i / 8)] & mask))
-            return false;
-    }
-    return true;
-}
-
-bool is_loopback(std::string_view ip) {
-    return ip == "::1" || ip.starts_with("127.");
+/// Loopback clients (127.0.0.0/8, ::1, and 127.x as IPv4-mapped IPv6).
+const delivery::NetworkList& loopback_networks() {
+    static const delivery::NetworkList list({"127.0.0.0/8", "::1/128"});
+    return list;
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
@@ -160,9 +117,9 @@ Session::Session(net::Stream& s, const Services& svc, Mode m)
       mode(m),
       hostname(svc.cfg->server.hostname),
       peer_ip(s.peer_address()) {
-    loopback = is_loopback(peer_ip);
-    for (const auto& net : cfg.smtp.trusted_networks)
-        if (in_network(peer_ip, net)) trusted = true;
+    // One parser for addresses and CIDR networks: the deliverer's (networks.hpp).
+    loopback = loopback_networks().contains(peer_ip);
+    trusted = delivery::NetworkList(cfg.smtp.trusted_networks).contains(peer_ip);
 }
 
 Session::~Session() {
@@ -186,6 +143,8 @@ awaitable<net::LineResult> Session::read_line() {
     set_waiting(*this, true);
     auto r = co_await stream.read_line();
     set_waiting(*this, false);
+    // The watch fired just as the line arrived (its cancel came too late): still a timeout.
+    if (idle_timed_out(*this)) r.ec = std::make_error_code(std::errc::timed_out);
     co_return r;
 }
 
@@ -193,6 +152,7 @@ awaitable<net::IoResult> Session::read_some(std::span<char> buf) {
     set_waiting(*this, true);
     auto r = co_await stream.read_some(buf);
     set_waiting(*this, false);
+    if (idle_timed_out(*this)) r.ec = std::make_error_code(std::errc::timed_out);
     co_return r;
 }
 
@@ -250,7 +210,7 @@ awaitable<void> run_session(net::Stream& stream, Services services, Mode mode) {
             if (!co_await s.flush()) break;
         }
         auto r = co_await s.read_line();
-        if (r.ec) break;  // closed, reset, or timed out (the idle watch has said 421)
+        if (r.ec) break;  // closed, reset, or timed out (the idle watch: 421 below)
         if (stream.shutting_down()) {
             // Noticed while waiting: say goodbye instead of starting a new command.
             s.reply(replies::shutting_down(s.hostname));
@@ -258,6 +218,12 @@ awaitable<void> run_session(net::Stream& stream, Services services, Mode mode) {
         }
         if (r.line.status == net::LineReader::Status::TooLong) {
             s.reply(proto::line_too_long());
+        } else if (r.line.ending == net::LineEnding::Lf) {
+            // RFC 5321 §2.3.8: lines end in CRLF; a bare LF is how smuggled commands get past
+            // a CRLF-only parser in front of us.
+            s.reply(replies::bare_lf_command());
+            // A BDAT line: its octets follow, and we cannot know how many were meant.
+            if (starts_with_ci(r.line.text, "BDAT")) s.quit = true;
         } else {
             proto::ParseOptions opts;
             opts.max_line = command_limit(s, r.line.text);
@@ -286,6 +252,15 @@ awaitable<void> run_session(net::Stream& stream, Services services, Mode mode) {
             s.reply(proto::too_many_errors());
             s.quit = true;
         }
+    }
+    if (idle_timed_out(s)) {
+        // The watch cancelled our read (RFC 5321 §4.5.3.2); the session is the only writer.
+        s.out.clear();
+        s.reply(proto::timeout(), false);
+        stop_idle_watch(s);
+        co_await s.flush();
+        stream.close();
+        co_return;
     }
     co_await s.flush();
     stop_idle_watch(s);

@@ -43,4 +43,8 @@ boost::asio::awaitable<void> run_session(net::Stream& stream, Services services,
 /// A net::Handler running run_session() with `mode`.
 net::Handler make_handler(Services services, Mode mode);
 
+/// Waits for the threads that fsync large message bodies (a process-wide pool) to finish their
+/// work and exit. Call once at process shutdown, after every server has stopped.
+void join_background_threads();
+
 }  // namespace hermod::smtp

@@ -132,6 +132,9 @@ awaitable<bool> skip_chunk(Session& s, std::uint64_t n);
 /// A writer for the current transaction's message: Return-Path and Received first, then on
 /// submission Date/Message-ID when missing.
 std::unique_ptr<MessageWriter> open_message(Session& s);
+/// Refuses the whole message: once, or on LMTP once per accepted recipient (RFC 2033 §4.2),
+/// counting as one error when `count`. Resets the transaction.
+void refuse_message(Session& s, const proto::Reply& r, bool count);
 /// Finishes the blob, delivers it, queues the final reply (one per recipient on LMTP) and
 /// resets the transaction.
 awaitable<void> finish_message(Session& s, MessageWriter& writer);
@@ -151,6 +154,8 @@ awaitable<std::shared_ptr<const store::StagedBlob>> finish_blob(MessageWriter& w
 /// Starts the idle watch (RFC 5321 §4.5.3.2: 421 4.4.2 when the client stays silent).
 awaitable<void> start_idle_watch(Session& s);
 void stop_idle_watch(Session& s);
+/// The idle watch has cancelled the session's read: end with 421 4.4.2 (RFC 5321 §4.5.3.2).
+bool idle_timed_out(const Session& s);
 void set_waiting(Session& s, bool waiting);
 
 // --- Replies not in proto/reply.hpp, built with proto::make_reply (replies.cpp) ----------
@@ -161,6 +166,7 @@ proto::Reply quota_exceeded();                      ///< 552 5.2.2 at end of dat
 proto::Reply sender_not_owned();                    ///< 553 5.7.1 (RFC 6409 §6.1)
 proto::Reply bad_address_form();                    ///< 550 5.1.3 relay tricks
 proto::Reply use_lhlo();                            ///< 500 5.5.1 HELO/EHLO on LMTP
+proto::Reply bare_lf_command();                     ///< 500 5.5.2 (RFC 5321 §2.3.8)
 proto::Reply recipient_delivered();                 ///< 250 2.1.5 LMTP per-recipient
 proto::Reply delivery_result(delivery::RcptStatus status, std::string_view queue_id);
 proto::Reply expn_not_allowed();                                     ///< 502 5.5.1

@@ -1099,7 +1099,7 @@ class SqliteStore final : public Store {
         Mailbox box = require_mailbox(ctx.db, m.mailbox_id);
         // The quota check comes before any write of this message: deliver_async relies on it to
         // refuse one over-quota message without a savepoint of its own.
-        {
+        if (!m.ignore_quota) {
             auto st = ctx.db.prepare(ctx.schema >= 3
                                          ? "SELECT quota_bytes, address, used_bytes FROM accounts "
                                            "WHERE id=?1"

@@ -70,6 +70,25 @@ TEST_F(DeliverTest, BarePostmaster_Rfc5321_4_5_1) {
     EXPECT_EQ(deliverer().check_recipient(anonymous(), "Postmaster").status, RcptStatus::Local);
 }
 
+TEST_F(DeliverTest, BarePostmasterWithoutAliasOrLocalHostname_Rfc5321_4_5_1) {
+    // Hostname is the local domain example.org: its first account.
+    EXPECT_EQ(deliverer().check_recipient(anonymous(), "Postmaster").status, RcptStatus::Local);
+    auto r = deliver(envelope({"Postmaster"}), message("to the postmaster"));
+    EXPECT_EQ(r.at(0).status, RcptStatus::Local);
+    EXPECT_EQ(count("alice@example.org"), 1u);
+}
+
+TEST_F(DeliverTest, BarePostmasterWhenHostnameIsNotLocal_Rfc5321_4_5_1) {
+    config_.server.hostname = "mx.provider.example";
+    store_->add_account("postmaster@example.com", "{PLAIN}x");
+    // Not postmaster@mx.provider.example (relaying): the first local domain's (example.org).
+    EXPECT_EQ(deliverer().check_recipient(anonymous(), "postmaster").status, RcptStatus::Local);
+    auto r = deliver(envelope({"Postmaster"}), message("to the postmaster"));
+    EXPECT_EQ(r.at(0).status, RcptStatus::Local);
+    EXPECT_EQ(count("alice@example.org"), 1u);
+    EXPECT_EQ(count("postmaster@example.com"), 0u);
+}
+
 TEST_F(DeliverTest, OverQuotaAtRcpt_Rfc3463_4_2_2) {
     store_->set_quota("bob@example.org", 5);
     store_->append({store::NewMessage{inbox_of("bob@example.org"), message("12345"), 0, {}, 0}});
@@ -193,6 +212,52 @@ TEST_F(DeliverTest, ListMemberOverQuotaMissesOnlyItsCopy) {
     EXPECT_EQ(r.at(0).status, RcptStatus::Local);
     EXPECT_EQ(count("bob@example.org"), 1u);
     EXPECT_EQ(count("carol@example.org"), 0u);
+}
+
+namespace {
+Envelope with_grace(Envelope e) {
+    for (auto& r : e.recipients)
+        r.quota_grace = true;
+    return e;
+}
+}  // namespace
+
+// SMTP answers one 250 for all recipients: a copy accepted at RCPT must not be dropped for quota
+// at end of data (quota grace). Without grace (LMTP) it is refused alone, as above.
+TEST_F(DeliverTest, QuotaGraceDeliversPastQuotaForSmtp) {
+    store_->set_quota("carol@example.org", 3);
+    auto r = deliver(with_grace(envelope({"alice@example.org", "carol@example.org"})),
+                     message("a message of some length"));
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_EQ(r[0].status, RcptStatus::Local);
+    EXPECT_EQ(r[1].status, RcptStatus::Local);
+    EXPECT_EQ(count("alice@example.org"), 1u);
+    EXPECT_EQ(count("carol@example.org"), 1u);
+}
+
+TEST_F(DeliverTest, QuotaGraceWhenMailboxFilledSinceRcpt) {
+    store_->set_quota("carol@example.org", 5);
+    store_->append({store::NewMessage{inbox_of("carol@example.org"), message("12345"), 0, {}, 0}});
+    auto r = deliver(with_grace(envelope({"carol@example.org"})), message("more"));
+    EXPECT_EQ(r.at(0).status, RcptStatus::Local);
+    EXPECT_EQ(count("carol@example.org"), 2u);
+    // Without grace the full mailbox refuses it.
+    r = deliver(envelope({"carol@example.org"}), message("more"));
+    EXPECT_EQ(r.at(0).status, RcptStatus::OverQuota);
+    EXPECT_EQ(count("carol@example.org"), 2u);
+}
+
+TEST_F(DeliverTest, QuotaGraceSkipsListMembersAlreadyFull) {
+    store_->set_quota("carol@example.org", 3);
+    store_->append({store::NewMessage{inbox_of("carol@example.org"), message("123"), 0, {}, 0}});
+    store_->set_quota("bob@example.org", 3);
+    store_->add_list("all@example.org");
+    store_->subscribe("all@example.org", "carol@example.org");
+    store_->subscribe("all@example.org", "bob@example.org");
+    auto r = deliver(with_grace(envelope({"all@example.org"})), message("longer than three"));
+    EXPECT_EQ(r.at(0).status, RcptStatus::Local);
+    EXPECT_EQ(count("bob@example.org"), 1u);    // was under quota: grace
+    EXPECT_EQ(count("carol@example.org"), 1u);  // already full: misses it
 }
 
 TEST_F(DeliverTest, RemoteOnlyRecipientIsQueued) {

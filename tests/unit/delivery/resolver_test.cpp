@@ -38,6 +38,22 @@ TEST_F(ResolveTest, UnknownLocalUserIsNoSuchUser) {
     EXPECT_EQ(r("nobody@example.org", true).status, RcptStatus::NoSuchUser);
 }
 
+// RFC 5321 §4.5.1: postmaster of every local domain MUST be accepted; with nothing configured
+// for it, the domain's first (oldest) account gets its mail.
+TEST_F(ResolveTest, PostmasterFallsBackToFirstAccountOfTheDomain_Rfc5321_4_5_1) {
+    auto res = r("PostMaster@example.org");
+    EXPECT_EQ(res.status, RcptStatus::Local);
+    EXPECT_EQ(accounts(res), V{"alice@example.org"});
+    EXPECT_EQ(accounts(r("postmaster@example.com")), V{"dave@example.com"});
+    // Configured postmaster wins; other unknown users stay unknown.
+    store_->add_alias("postmaster@example.org", "carol@example.org");
+    EXPECT_EQ(accounts(r("postmaster@example.org")), V{"carol@example.org"});
+    EXPECT_EQ(r("webmaster@example.org").status, RcptStatus::NoSuchUser);
+    // A local domain without accounts has nobody to give it to.
+    store_->add_domain("empty.example");
+    EXPECT_EQ(r("postmaster@empty.example").status, RcptStatus::NoSuchUser);
+}
+
 TEST_F(ResolveTest, MalformedIsBadAddress) {
     EXPECT_EQ(r("no-domain").status, RcptStatus::BadAddress);
     EXPECT_EQ(r("@example.org").status, RcptStatus::BadAddress);

@@ -25,15 +25,54 @@ TEST(Rfc3030_2, ExactChunkAndRemainder) {
     EXPECT_EQ(rx.size(), 5u);
 }
 
-TEST(Rfc3030_2, NoUnstuffingNoTerminatorNoBareLfCheck) {
+TEST(Rfc3030_2, NoUnstuffingNoTerminator) {
     std::string out;
     BdatReceiver rx({}, [&](std::string_view c) { out.append(c); });
-    const std::string binary = std::string("..x\n.\n\r.\r\n\0\xff", 12);
-    rx.begin_chunk(binary.size(), true);
-    auto r = rx.feed(binary);
+    const std::string text = std::string("..x\r\n.\r\n\r\n.\r\n\0\xff\r\n", 17);
+    rx.begin_chunk(text.size(), true);
+    auto r = rx.feed(text);
     EXPECT_EQ(r.status, FeedStatus::Done);
-    EXPECT_EQ(out, binary);
+    EXPECT_EQ(out, text);
     EXPECT_EQ(rx.outcome(), BdatOutcome::Accepted);
+}
+
+// BINARYMIME is not offered: bare CR/LF in BDAT is refused like in DATA (RFC 5321 §2.3.8,
+// SMTP smuggling), judged at LAST; a CRLF split across chunks is fine.
+TEST(Rfc5321_2_3_8, BdatBareLineEndingsRefusedAtLast) {
+    for (std::string bad : {std::string("a\nb\r\n"), std::string("a\rb\r\n"),
+                            std::string("x\r\n.\n\r\n"), std::string("end\r")}) {
+        BdatReceiver rx({}, {});
+        rx.begin_chunk(bad.size(), false);
+        EXPECT_EQ(rx.feed(bad).consumed, bad.size());
+        EXPECT_EQ(rx.outcome(), BdatOutcome::Accepted) << "not judged before LAST";
+        rx.begin_chunk(0, true);
+        rx.feed("");
+        EXPECT_EQ(rx.outcome(), BdatOutcome::BareLineEnding) << bad;
+        ASSERT_TRUE(rejection_reply(rx.outcome()));
+        EXPECT_EQ(rejection_reply(rx.outcome())->code, 550);
+        rx.reset();
+        rx.begin_chunk(4, true);
+        rx.feed("ok\r\n");
+        EXPECT_EQ(rx.outcome(), BdatOutcome::Accepted) << "reset forgets";
+    }
+    BdatReceiver rx({}, {});
+    rx.begin_chunk(3, false);
+    rx.feed("ab\r");
+    rx.begin_chunk(4, true);
+    rx.feed("\ncd\n");
+    EXPECT_EQ(rx.outcome(), BdatOutcome::BareLineEnding);
+    rx.reset();
+    rx.begin_chunk(3, false);
+    rx.feed("ab\r");
+    rx.begin_chunk(4, true);
+    rx.feed("\ncd\r");
+    EXPECT_EQ(rx.outcome(), BdatOutcome::BareLineEnding);
+    rx.reset();
+    rx.begin_chunk(3, false);
+    rx.feed("ab\r");
+    rx.begin_chunk(5, true);
+    rx.feed("\ncd\r\n");
+    EXPECT_EQ(rx.outcome(), BdatOutcome::Accepted);  // CRLF split across chunks
 }
 
 TEST(Rfc3030_2, EveryChunkingGivesTheSameBytes) {

@@ -88,6 +88,36 @@ TEST(SmtpServerAuthenticator, LocksOutPerAccountAndPerIp) {
     EXPECT_EQ(a.check("bob@example.org", "secret", "192.0.2.9").status, auth::AuthStatus::Ok);
 }
 
+TEST(SmtpServerAuthenticator, LockOutIgnoresLoginCase) {
+    TempStore ts;
+    ts.store->add_account("alice@example.org", auth::hash_password("secret"));
+    config::LimitsConfig limits;
+    limits.failed_logins_per_account = 2;
+    auth::Authenticator a(*ts.store, limits, fast());
+    EXPECT_EQ(a.check("alice@example.org", "x", "192.0.2.1").status, auth::AuthStatus::Failed);
+    EXPECT_EQ(a.check("ALICE@example.org", "x", "192.0.2.2").status, auth::AuthStatus::Failed);
+    EXPECT_EQ(a.check("Alice@Example.org", "x", "192.0.2.3").status, auth::AuthStatus::LockedOut);
+    EXPECT_EQ(a.check("alice@example.org", "secret", "192.0.2.4").status,
+              auth::AuthStatus::LockedOut);
+}
+
+TEST(SmtpServerAuthenticator, FullFailureTableKeepsRecentLockOuts) {
+    TempStore ts;
+    ts.store->add_account("alice@example.org", auth::hash_password("secret"));
+    config::LimitsConfig limits;
+    limits.failed_logins_per_account = 2;
+    auto o = fast();
+    o.max_tracked_keys = 20;
+    auth::Authenticator a(*ts.store, limits, o);
+    EXPECT_EQ(a.check("alice@example.org", "x", "192.0.2.1").status, auth::AuthStatus::Failed);
+    EXPECT_EQ(a.check("alice@example.org", "x", "192.0.2.1").status, auth::AuthStatus::Failed);
+    // An attacker rotating addresses and accounts fills the table several times over.
+    for (int i = 0; i < 25; ++i)
+        a.check("u" + std::to_string(i) + "@example.org", "x", "198.51.100." + std::to_string(i));
+    // alice was locked out before; a wiped table would let this through.
+    EXPECT_EQ(a.check("alice@example.org", "x", "192.0.2.9").status, auth::AuthStatus::LockedOut);
+}
+
 TEST(SmtpServerAuthenticator, DelaysFailuresWithoutBlockingSuccesses) {
     TempStore ts;
     ts.store->add_account("alice@example.org", auth::hash_password("secret"));

@@ -1,5 +1,6 @@
 // fake_deliverer.hpp - an in-memory delivery::Deliverer for the SMTP session tests: a fixed
-// set of users in example.org, a list, quota and temporary-failure recipients, and a
+// set of users in example.org, a list, quota and temporary-failure recipients, a storage
+// failure for messages with the header line "X-Fail-Store: yes", and a
 // deliver_async that completes on its own thread like the store's writer thread does.
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -19,6 +21,9 @@ class MemoryBlob : public store::BlobWriter {
     void write(std::string_view bytes) override { data_.append(bytes); }
     std::uint64_t size() const override { return data_.size(); }
     std::shared_ptr<const store::StagedBlob> finish() override {
+        // A message containing this line fails to be stored (disk full, I/O error).
+        if (data_.find("\r\nX-Fail-Store: yes\r\n") != std::string::npos)
+            throw std::runtime_error("simulated storage failure");
         auto b = std::make_shared<store::StagedBlob>();
         b->hash = "fake";
         b->size = data_.size();
@@ -53,6 +58,7 @@ class FakeDeliverer : public delivery::Deliverer {
     delivery::RcptVerdict check_recipient(const delivery::Client& client,
                                           std::string_view address) override {
         using delivery::RcptStatus;
+        if (address == "Postmaster") return {RcptStatus::Local, {}};  // bare: ours
         std::string domain = domain_of(address), local = local_of(address);
         if (domain == "example.org" || domain == "mx.example.test") {
             static const std::set<std::string> users = {"alice", "bob",       "postmaster",
@@ -95,7 +101,9 @@ class FakeDeliverer : public delivery::Deliverer {
                     std::string local = local_of(r.address);
                     delivery::RcptResult res;
                     if (local == "late-full")
-                        res.status = delivery::RcptStatus::OverQuota;
+                        // Like the real deliverer: quota grace (SMTP) delivers past the quota.
+                        res.status = r.quota_grace ? delivery::RcptStatus::Local
+                                                   : delivery::RcptStatus::OverQuota;
                     else if (local == "late-fail")
                         res.status = delivery::RcptStatus::TempFail;
                     else
