@@ -19,7 +19,8 @@ void register_config_commands(CLI::App& app, const config::GlobalOptions& option
         std::string path = file->empty() ? options.config_file : *file;
         if (path.empty()) throw CLI::ValidationError("config check", "give a FILE or --config");
         auto r = config::load_file(path);
-        for (const auto& e : r.errors) std::printf("%s\n", e.to_string().c_str());
+        for (const auto& e : r.errors)
+            std::printf("%s\n", e.to_string().c_str());
         if (!r.errors.empty()) {
             std::printf("%zu error(s)\n", r.errors.size());
             throw config::ExitError{2};
@@ -28,9 +29,8 @@ void register_config_commands(CLI::App& app, const config::GlobalOptions& option
     });
 
     auto* show = cmd->add_subcommand("show", "print the effective configuration as TOML");
-    show->callback([&options] {
-        std::fputs(config::to_toml(config::load_or_exit(options)).c_str(), stdout);
-    });
+    show->callback(
+        [&options] { std::fputs(config::to_toml(config::load_or_exit(options)).c_str(), stdout); });
 }
 
 }  // namespace hermod::admin

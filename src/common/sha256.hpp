@@ -8,7 +8,7 @@
 namespace hermod {
 
 class Sha256 {
-public:
+  public:
     Sha256();
     ~Sha256();
     Sha256(const Sha256&) = delete;
@@ -17,7 +17,7 @@ public:
     /// Lower-case hex digest; the object must not be updated afterwards.
     std::string hex_digest();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

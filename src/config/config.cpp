@@ -5,12 +5,12 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace hermod::config {
 
@@ -25,10 +25,14 @@ struct ServiceInfo {
 
 // Guide §6: unprivileged defaults so `make run` works without root.
 constexpr ServiceInfo kServices[] = {
-    {Service::Smtp, "smtp", 2525, false},        {Service::Submission, "submission", 5870, false},
-    {Service::Submissions, "submissions", 4650, true}, {Service::Imap, "imap", 1143, false},
-    {Service::Imaps, "imaps", 9930, true},       {Service::Pop3, "pop3", 1110, false},
-    {Service::Pop3s, "pop3s", 9950, true},       {Service::Lmtp, "lmtp", 2424, false},
+    {Service::Smtp, "smtp", 2525, false},
+    {Service::Submission, "submission", 5870, false},
+    {Service::Submissions, "submissions", 4650, true},
+    {Service::Imap, "imap", 1143, false},
+    {Service::Imaps, "imaps", 9930, true},
+    {Service::Pop3, "pop3", 1110, false},
+    {Service::Pop3s, "pop3s", 9950, true},
+    {Service::Lmtp, "lmtp", 2424, false},
     {Service::Http, "http", 8080, false},
 };
 
@@ -80,7 +84,8 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
         a.host = std::string(text.substr(0, colon));
         port_text = text.substr(colon + 1);
         if (!is_ip_literal(a.host, false)) {
-            why = fmt::format("'{}' is not an IPv4 address (write IPv6 as \"[addr]:port\")", a.host);
+            why =
+                fmt::format("'{}' is not an IPv4 address (write IPv6 as \"[addr]:port\")", a.host);
             return std::nullopt;
         }
     }
@@ -96,7 +101,7 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
 
 // Reads one file's sections into a Config, collecting every error with its position.
 class Reader {
-public:
+  public:
     Reader(Config& cfg, std::vector<ConfigError>& errors, std::string file)
         : cfg_(cfg), errors_(errors), file_(std::move(file)) {}
 
@@ -108,12 +113,18 @@ public:
                 error(node, fmt::format("'{}' must be a section ([{}])", k, k));
                 continue;
             }
-            if (k == "server") read_server(*t);
-            else if (k == "tls") read_tls(*t);
-            else if (k == "limits") read_limits(*t);
-            else if (k == "store") read_store(*t);
-            else if (k == "smtp") read_smtp(*t);
-            else if (k == "listen") read_listen(*t);
+            if (k == "server")
+                read_server(*t);
+            else if (k == "tls")
+                read_tls(*t);
+            else if (k == "limits")
+                read_limits(*t);
+            else if (k == "store")
+                read_store(*t);
+            else if (k == "smtp")
+                read_smtp(*t);
+            else if (k == "listen")
+                read_listen(*t);
             else
                 error(node, fmt::format("unknown section [{}] (known: server, tls, limits, store, "
                                         "smtp, listen)",
@@ -121,10 +132,10 @@ public:
         }
     }
 
-private:
+  private:
     void error(const toml::node& n, std::string message) {
-        errors_.push_back({file_, static_cast<std::uint32_t>(n.source().begin.line),
-                           std::move(message)});
+        errors_.push_back(
+            {file_, static_cast<std::uint32_t>(n.source().begin.line), std::move(message)});
     }
 
     template <typename Fn>
@@ -136,8 +147,10 @@ private:
     }
 
     void get(const toml::node& n, std::string_view key, std::string& out) {
-        if (auto v = n.value<std::string>()) out = *v;
-        else error(n, fmt::format("'{}' must be a string", key));
+        if (auto v = n.value<std::string>())
+            out = *v;
+        else
+            error(n, fmt::format("'{}' must be a string", key));
     }
 
     template <typename Int>
@@ -157,31 +170,39 @@ private:
     void read_server(const toml::table& t) {
         auto& s = cfg_.server;
         each(t, "server", [&](std::string_view k, const toml::node& n) {
-            if (k == "hostname") get(n, k, s.hostname);
-            else if (k == "user") get(n, k, s.user);
-            else if (k == "shutdown_grace_seconds") get(n, k, s.shutdown_grace_seconds, 0, 3600);
+            if (k == "hostname")
+                get(n, k, s.hostname);
+            else if (k == "user")
+                get(n, k, s.user);
+            else if (k == "shutdown_grace_seconds")
+                get(n, k, s.shutdown_grace_seconds, 0, 3600);
             else if (k == "log_level") {
                 get(n, k, s.log_level);
                 static const std::set<std::string> levels = {"trace", "debug", "info", "warn",
                                                              "error"};
                 if (!levels.count(s.log_level))
                     error(n, "'log_level' must be one of trace, debug, info, warn, error");
-            } else return false;
+            } else
+                return false;
             return true;
         });
-        if (s.hostname.empty()) errors_.push_back({file_, 0, "[server] hostname must not be empty"});
+        if (s.hostname.empty())
+            errors_.push_back({file_, 0, "[server] hostname must not be empty"});
     }
 
     void read_tls(const toml::table& t) {
         auto& s = cfg_.tls;
         each(t, "tls", [&](std::string_view k, const toml::node& n) {
-            if (k == "cert_file") get(n, k, s.cert_file);
-            else if (k == "key_file") get(n, k, s.key_file);
+            if (k == "cert_file")
+                get(n, k, s.cert_file);
+            else if (k == "key_file")
+                get(n, k, s.key_file);
             else if (k == "min_version") {
                 get(n, k, s.min_version);
                 if (s.min_version != "1.2" && s.min_version != "1.3")
                     error(n, "'min_version' must be \"1.2\" or \"1.3\" (older TLS is not offered)");
-            } else return false;
+            } else
+                return false;
             return true;
         });
         if (s.cert_file.empty() != s.key_file.empty())
@@ -193,23 +214,37 @@ private:
         auto& l = cfg_.limits;
         constexpr std::uint64_t kBig = 1ull << 40;
         each(t, "limits", [&](std::string_view k, const toml::node& n) {
-            if (k == "max_connections") get(n, k, l.max_connections, 1, 1000000);
-            else if (k == "max_connections_per_ip") get(n, k, l.max_connections_per_ip, 1, 1000000);
-            else if (k == "idle_timeout_seconds") get(n, k, l.idle_timeout_seconds, 1, 86400);
-            else if (k == "session_timeout_seconds") get(n, k, l.session_timeout_seconds, 1, 604800);
-            else if (k == "max_message_size") get(n, k, l.max_message_size, 1024, kBig);
-            else if (k == "max_recipients") get(n, k, l.max_recipients, 1, 100000);
+            if (k == "max_connections")
+                get(n, k, l.max_connections, 1, 1000000);
+            else if (k == "max_connections_per_ip")
+                get(n, k, l.max_connections_per_ip, 1, 1000000);
+            else if (k == "idle_timeout_seconds")
+                get(n, k, l.idle_timeout_seconds, 1, 86400);
+            else if (k == "session_timeout_seconds")
+                get(n, k, l.session_timeout_seconds, 1, 604800);
+            else if (k == "max_message_size")
+                get(n, k, l.max_message_size, 1024, kBig);
+            else if (k == "max_recipients")
+                get(n, k, l.max_recipients, 1, 100000);
             // RFC 5321 §4.5.3.1: 512 and 1000 are minimums a server must accept.
-            else if (k == "smtp_line_length") get(n, k, l.smtp_line_length, 512, 1 << 20);
-            else if (k == "smtp_text_line_length") get(n, k, l.smtp_text_line_length, 1000, 1 << 20);
-            else if (k == "line_length_ceiling") get(n, k, l.line_length_ceiling, 1000, 1 << 20);
-            else if (k == "imap_line_length") get(n, k, l.imap_line_length, 1000, 16 << 20);
-            else if (k == "imap_literal_size") get(n, k, l.imap_literal_size, 1024, kBig);
-            else if (k == "mime_depth") get(n, k, l.mime_depth, 1, 1000);
-            else if (k == "failed_logins_per_ip") get(n, k, l.failed_logins_per_ip, 1, 1000000);
+            else if (k == "smtp_line_length")
+                get(n, k, l.smtp_line_length, 512, 1 << 20);
+            else if (k == "smtp_text_line_length")
+                get(n, k, l.smtp_text_line_length, 1000, 1 << 20);
+            else if (k == "line_length_ceiling")
+                get(n, k, l.line_length_ceiling, 1000, 1 << 20);
+            else if (k == "imap_line_length")
+                get(n, k, l.imap_line_length, 1000, 16 << 20);
+            else if (k == "imap_literal_size")
+                get(n, k, l.imap_literal_size, 1024, kBig);
+            else if (k == "mime_depth")
+                get(n, k, l.mime_depth, 1, 1000);
+            else if (k == "failed_logins_per_ip")
+                get(n, k, l.failed_logins_per_ip, 1, 1000000);
             else if (k == "failed_logins_per_account")
                 get(n, k, l.failed_logins_per_account, 1, 1000000);
-            else return false;
+            else
+                return false;
             return true;
         });
     }
@@ -222,8 +257,10 @@ private:
                 if (s.backend != "sqlite")
                     error(n, fmt::format("store backend '{}' is not available (known: sqlite)",
                                          s.backend));
-            } else if (k == "inline_blob_max") get(n, k, s.inline_blob_max, 0, 64ull << 20);
-            else return false;
+            } else if (k == "inline_blob_max")
+                get(n, k, s.inline_blob_max, 0, 64ull << 20);
+            else
+                return false;
             return true;
         });
     }
@@ -241,17 +278,23 @@ private:
                 for (const auto& item : *arr) {
                     auto text = item.value<std::string>();
                     if (!text || !is_cidr(*text))
-                        error(item, "'trusted_networks' entries must be \"addr/prefix\" or an "
-                                    "address, e.g. \"192.0.2.0/24\"");
+                        error(item,
+                              "'trusted_networks' entries must be \"addr/prefix\" or an "
+                              "address, e.g. \"192.0.2.0/24\"");
                     else
                         s.trusted_networks.push_back(*text);
                 }
             } else if (k == "plaintext_auth_on_loopback") {
-                if (auto v = n.value<bool>()) s.plaintext_auth_on_loopback = *v;
-                else error(n, "'plaintext_auth_on_loopback' must be true or false");
-            } else if (k == "lmtp_socket") get(n, k, s.lmtp_socket);
-            else if (k == "max_errors") get(n, k, s.max_errors, 1, 1000);
-            else return false;
+                if (auto v = n.value<bool>())
+                    s.plaintext_auth_on_loopback = *v;
+                else
+                    error(n, "'plaintext_auth_on_loopback' must be true or false");
+            } else if (k == "lmtp_socket")
+                get(n, k, s.lmtp_socket);
+            else if (k == "max_errors")
+                get(n, k, s.max_errors, 1, 1000);
+            else
+                return false;
             return true;
         });
     }
@@ -264,7 +307,8 @@ private:
             out.clear();
             const toml::array* arr = n.as_array();
             if (!arr) {
-                error(n, fmt::format("'{}' must be a list of \"host:port\" strings (empty = off)", k));
+                error(n,
+                      fmt::format("'{}' must be a list of \"host:port\" strings (empty = off)", k));
                 return true;
             }
             for (const auto& item : *arr) {
@@ -274,8 +318,10 @@ private:
                     continue;
                 }
                 std::string why;
-                if (auto a = parse_listen(*text, why)) out.push_back(*a);
-                else error(item, fmt::format("'{}' in {}: {}", *text, k, why));
+                if (auto a = parse_listen(*text, why))
+                    out.push_back(*a);
+                else
+                    error(item, fmt::format("'{}' in {}: {}", *text, k, why));
             }
             return true;
         });
@@ -297,7 +343,9 @@ std::string quote(std::string_view s) {
 
 }  // namespace
 
-const char* service_name(Service s) { return info(s).name; }
+const char* service_name(Service s) {
+    return info(s).name;
+}
 
 std::optional<Service> service_from_name(std::string_view name) {
     for (const auto& i : kServices)
@@ -305,7 +353,9 @@ std::optional<Service> service_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-bool implicit_tls(Service s) { return info(s).implicit_tls; }
+bool implicit_tls(Service s) {
+    return info(s).implicit_tls;
+}
 
 std::string ListenAddress::to_string() const {
     if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
@@ -330,7 +380,8 @@ LoadResult parse(std::string_view text, const std::string& source_name) {
     try {
         root = toml::parse(text, source_name);
     } catch (const toml::parse_error& e) {
-        r.errors.push_back(ConfigError{source_name, static_cast<std::uint32_t>(e.source().begin.line),
+        r.errors.push_back(ConfigError{source_name,
+                                       static_cast<std::uint32_t>(e.source().begin.line),
                                        std::string(e.description())});
         return r;
     }

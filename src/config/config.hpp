@@ -14,9 +14,9 @@ namespace hermod::config {
 
 /// The network services Hermod can listen for.
 enum class Service { Smtp, Submission, Submissions, Imap, Imaps, Pop3, Pop3s, Lmtp, Http };
-inline constexpr Service kAllServices[] = {Service::Smtp,  Service::Submission, Service::Submissions,
-                                           Service::Imap,  Service::Imaps,      Service::Pop3,
-                                           Service::Pop3s, Service::Lmtp,       Service::Http};
+inline constexpr Service kAllServices[] = {
+    Service::Smtp, Service::Submission, Service::Submissions, Service::Imap, Service::Imaps,
+    Service::Pop3, Service::Pop3s,      Service::Lmtp,        Service::Http};
 const char* service_name(Service);  // "smtp", "submission", ...
 std::optional<Service> service_from_name(std::string_view);
 /// True for services whose listeners speak TLS from the first byte (465, 993, 995).
@@ -37,19 +37,19 @@ struct ServerConfig {
 };
 
 struct TlsConfig {
-    std::string cert_file;  // PEM; empty = self-signed certificate in <data>/tls/
-    std::string key_file;   // PEM; empty = the self-signed certificate's key
+    std::string cert_file;            // PEM; empty = self-signed certificate in <data>/tls/
+    std::string key_file;             // PEM; empty = the self-signed certificate's key
     std::string min_version = "1.2";  // "1.2" or "1.3"
 };
 
 struct LimitsConfig {
-    std::uint32_t max_connections = 2000;       // all services together
-    std::uint32_t max_connections_per_ip = 50;  // per client address
-    std::uint32_t idle_timeout_seconds = 300;   // RFC 5321 §4.5.3.2: at least 5 minutes
+    std::uint32_t max_connections = 2000;          // all services together
+    std::uint32_t max_connections_per_ip = 50;     // per client address
+    std::uint32_t idle_timeout_seconds = 300;      // RFC 5321 §4.5.3.2: at least 5 minutes
     std::uint32_t session_timeout_seconds = 3600;  // total life of one connection
     std::uint64_t max_message_size = 50ull << 20;
     std::uint32_t max_recipients = 1000;
-    std::uint32_t smtp_line_length = 512;    // RFC 5321 §4.5.3.1.4 command line
+    std::uint32_t smtp_line_length = 512;        // RFC 5321 §4.5.3.1.4 command line
     std::uint32_t smtp_text_line_length = 1000;  // RFC 5321 §4.5.3.1.6 text line
     std::uint32_t line_length_ceiling = 8192;    // tolerated before a line is refused outright
     std::uint32_t imap_line_length = 65536;

@@ -27,7 +27,9 @@ namespace {
 void write_secret_file(const char* path, const std::string& content) {
     // O_EXCL: never follow or overwrite something an attacker placed there.
     int fd = ::open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) throw std::runtime_error(std::string("cannot create ") + path + ": " + std::strerror(errno));
+    if (fd < 0)
+        throw std::runtime_error(std::string("cannot create ") + path + ": " +
+                                 std::strerror(errno));
     std::string line = content + "\n";
     bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
               ::fsync(fd) == 0;

@@ -12,15 +12,15 @@ namespace hermod::store {
 /// already written and fsynced to its final file. Small bodies are carried inline and written
 /// inside the group-commit transaction, so one fsync covers many of them.
 struct StagedBlob {
-    std::string hash;          // lower-case hex SHA-256 of the content
+    std::string hash;  // lower-case hex SHA-256 of the content
     std::uint64_t size = 0;
-    std::string inline_data;   // the content, when it is stored inside the database
-    bool in_file = false;      // true: the content is in its own durable file, inline_data empty
+    std::string inline_data;  // the content, when it is stored inside the database
+    bool in_file = false;     // true: the content is in its own durable file, inline_data empty
 };
 
 /// Streams a body in, hashing as it goes; never holds more than the inline limit in memory.
 class BlobWriter {
-public:
+  public:
     virtual ~BlobWriter() = default;
     virtual void write(std::string_view bytes) = 0;
     virtual std::uint64_t size() const = 0;

@@ -15,8 +15,10 @@ int main(int argc, char** argv) {
         std::filesystem::path p(argv[i]);
         auto run = [&](const std::filesystem::path& f) {
             std::ifstream in(f, std::ios::binary);
-            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+            std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+            LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                   bytes.size());
             ++files;
         };
         if (std::filesystem::is_directory(p)) {

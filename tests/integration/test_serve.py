@@ -154,6 +154,32 @@ class LifecycleTest(unittest.TestCase):
             server.cleanup()
 
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to test the switch to an unprivileged user")
+    def test_data_folder_below_a_folder_the_user_cannot_enter(self):
+        # A checkout in /root (mode 0700): after the switch the server reaches its data folder
+        # only through its current directory, never by absolute path.
+        import tempfile
+        parent = tempfile.mkdtemp(prefix="hermod-private-")
+        os.chmod(parent, 0o700)
+        server = h.Server(data=os.path.join(parent, "var"), extra_config='[server]\nuser = "nobody"\n')
+        try:
+            server.start()
+            with socket.create_connection(("127.0.0.1", server.ports["smtp"]), 10) as s:
+                self.assertTrue(h.read_line(s).startswith("220 "))
+                s.sendall(b"EHLO t\r\n")
+                while not h.read_line(s).startswith("250 "):
+                    pass
+                # Both lookups read the store on connections opened after the switch.
+                s.sendall(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<demo@localhost>\r\n")
+                self.assertTrue(h.read_line(s).startswith("250"))
+                self.assertTrue(h.read_line(s).startswith("250"), server.banner())
+            self.assertEqual(server.stop(), 0)
+        finally:
+            server.cleanup()
+            import shutil
+            shutil.rmtree(parent, ignore_errors=True)
+
+
 class ConfigCommandTest(unittest.TestCase):
     def test_config_show_and_check(self):
         server = h.Server()

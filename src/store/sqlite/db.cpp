@@ -3,11 +3,42 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+#include <mutex>
+
 #include "store/store.hpp"
 
 namespace hermod::store::sqlite {
 
 namespace {
+
+// The server switches to an unprivileged user with the data folder as its current directory and
+// opens everything by relative path, so the data folder may sit below folders that user cannot
+// traverse (a checkout in /root). SQLite's default VFS turns a relative name into an absolute one
+// before opening it, which would defeat that; this VFS is the default one except that relative
+// names stay relative. The process never changes its directory after opening the store.
+sqlite3_vfs* g_base_vfs = nullptr;
+sqlite3_vfs g_relative_vfs;
+
+int relative_full_pathname(sqlite3_vfs* vfs, const char* name, int out_size, char* out) {
+    if (name[0] == '/') return g_base_vfs->xFullPathname(vfs, name, out_size, out);
+    std::size_t len = std::strlen(name);
+    if (len + 1 > static_cast<std::size_t>(out_size)) return SQLITE_CANTOPEN;
+    std::memcpy(out, name, len + 1);
+    return SQLITE_OK;
+}
+
+const char* relative_vfs_name() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        g_base_vfs = sqlite3_vfs_find(nullptr);
+        g_relative_vfs = *g_base_vfs;  // same pAppData: the unix VFS needs its own there
+        g_relative_vfs.zName = "hermod-relative";
+        g_relative_vfs.xFullPathname = relative_full_pathname;
+        sqlite3_vfs_register(&g_relative_vfs, 0);
+    });
+    return g_relative_vfs.zName;
+}
 
 ErrorKind kind_of(int code) {
     switch (code & 0xff) {
@@ -80,7 +111,7 @@ Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
     int flags = SQLITE_OPEN_NOMUTEX;  // one thread at a time per connection (writer or a lease)
     flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create && !read_only) flags |= SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, relative_vfs_name()) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         db_ = nullptr;

@@ -15,15 +15,19 @@ TEST(Address, AcceptsDotAtomAndLowercases) {
 }
 
 TEST(Address, AcceptsUtf8Rfc6531) {
-    auto a = parse_address("j\xC3\xB6rg@b\xC3\xBC" "cher.example");
+    auto a = parse_address(
+        "j\xC3\xB6rg@b\xC3\xBC"
+        "cher.example");
     ASSERT_TRUE(a);
-    EXPECT_EQ(a->domain, "b\xC3\xBC" "cher.example");
+    EXPECT_EQ(a->domain,
+              "b\xC3\xBC"
+              "cher.example");
 }
 
 TEST(Address, RefusesWhatAccountsMustNotBe) {
-    for (const char* bad : {"", "@x.org", "a@", "a..b@x.org", ".a@x.org", "a.@x.org", "a b@x.org",
-                            "\"q\"@x.org", "a@[127.0.0.1]", "a@-x.org", "a@x..org", "a@x_y.org",
-                            "@a:b@x.org", "a%b@x.org@y.org"}) {
+    for (const char* bad :
+         {"", "@x.org", "a@", "a..b@x.org", ".a@x.org", "a.@x.org", "a b@x.org", "\"q\"@x.org",
+          "a@[127.0.0.1]", "a@-x.org", "a@x..org", "a@x_y.org", "@a:b@x.org", "a%b@x.org@y.org"}) {
         EXPECT_FALSE(parse_address(bad)) << bad;
     }
 }

@@ -8,7 +8,8 @@ namespace {
 
 std::vector<std::string> messages(const LoadResult& r) {
     std::vector<std::string> out;
-    for (const auto& e : r.errors) out.push_back(e.to_string());
+    for (const auto& e : r.errors)
+        out.push_back(e.to_string());
     return out;
 }
 
@@ -81,7 +82,8 @@ gopher = ["127.0.0.1:70"]
     EXPECT_EQ(m[1], "bad.toml:3: unknown key 'colour' in [server]");
     EXPECT_EQ(m[2], "bad.toml:5: 'max_recipients' must be between 1 and 100000, not -1");
     EXPECT_EQ(m[3], "bad.toml:6: 'smtp_line_length' must be between 512 and 1048576, not 100");
-    EXPECT_EQ(m[4], "bad.toml:8: 'min_version' must be \"1.2\" or \"1.3\" (older TLS is not offered)");
+    EXPECT_EQ(m[4],
+              "bad.toml:8: 'min_version' must be \"1.2\" or \"1.3\" (older TLS is not offered)");
     EXPECT_NE(m[5].find("bad.toml:10: 'localhost:25' in smtp"), std::string::npos) << m[5];
     EXPECT_NE(m[6].find("bad.toml:10: '127.0.0.1:99999' in smtp"), std::string::npos) << m[6];
     EXPECT_NE(m[7].find("bad.toml:10: '[::1]25' in smtp"), std::string::npos) << m[7];
