@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import unittest
 import time
 
 HERMOD = os.environ.get("HERMOD_BIN", "build/debug/src/hermod")
@@ -260,3 +261,37 @@ class SmtpConn:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class MailServerTest(unittest.TestCase):
+    """A test class sharing one started server that has DOMAIN with USERS (name -> password).
+    Subclasses may override prepare() for more set-up; the server is cleaned up on failure."""
+
+    DOMAIN = "example.org"
+    USERS = {}
+    EXTRA_CONFIG = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(extra_config=cls.EXTRA_CONFIG)
+        try:
+            cls.server.start()
+            cls.data = cls.server.data
+            add_domain(cls.data, cls.DOMAIN)
+            for name, password in cls.USERS.items():
+                add_user(cls.data, f"{name}@{cls.DOMAIN}", password)
+            cls.prepare()
+        except Exception:
+            cls.server.cleanup()
+            raise
+
+    @classmethod
+    def prepare(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def port(self, service):
+        return self.server.ports[service]

@@ -42,33 +42,17 @@ def message(mark, body=b"Hello.\r\n", sender="sender@remote.test", to="alice@exa
     return head + extra + b"\r\n" + body
 
 
-class SmtpClientsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.Server()
-        try:
-            cls.server.start()
-            cls.data = cls.server.data
-            h.add_domain(cls.data, DOMAIN)
-            for name, pw in USERS.items():
-                h.add_user(cls.data, addr(name), pw)
-            # A UTF-8 local part (RFC 6531) only if the account layer accepts one.
-            out = h.run(["user", "add", addr(UTF8_USER)], cls.data, stdin="pw-utf8\n")
-            cls.utf8_user = out.returncode == 0
-            cls.utf8_refusal = out.stderr.strip()
-            cls.ctx = h.tls_context(cls.data)
-        except Exception:
-            cls.server.cleanup()
-            raise
+class SmtpClientsTest(h.MailServerTest):
+    DOMAIN = DOMAIN
+    USERS = USERS
 
     @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def port(self, service):
-        return self.server.ports[service]
-
-    # --- helpers ------------------------------------------------------------------------
+    def prepare(cls):
+        # A UTF-8 local part (RFC 6531) only if the account layer accepts one.
+        out = h.run(["user", "add", addr(UTF8_USER)], cls.data, stdin="pw-utf8\n")
+        cls.utf8_user = out.returncode == 0
+        cls.utf8_refusal = out.stderr.strip()
+        cls.ctx = h.tls_context(cls.data)
 
     def delivered(self, rcpt, mark):
         """The stored copies in rcpt's INBOX that carry `mark`."""

@@ -19,22 +19,9 @@ LOCAL = "example.org"
 MAX_SIZE = 50 << 20  # default [limits] max_message_size
 
 
-class LimitsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.Server()
-        try:
-            cls.server.start()
-            cls.data = cls.server.data
-            h.add_domain(cls.data, LOCAL)
-            h.add_user(cls.data, f"alice@{LOCAL}", "pw-" + uuid.uuid4().hex)
-        except Exception:
-            cls.server.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
+class LimitsTest(h.MailServerTest):
+    DOMAIN = LOCAL
+    USERS = {"alice": "pw-" + uuid.uuid4().hex}
 
     def conn(self):
         c = h.SmtpConn(self.server.ports["smtp"], timeout=60)

@@ -72,28 +72,11 @@ ATTEMPTS = [
 ]
 
 
-class RelayTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.Server()
-        try:
-            cls.server.start()
-            cls.data = cls.server.data
-            h.add_domain(cls.data, LOCAL)
-            # Accounts whose names appear in the tricks, so "user" is a real local mailbox that
-            # must not receive the mail either.
-            for name in ("user", "sender", "alice"):
-                h.add_user(cls.data, f"{name}@{LOCAL}", PASSWORD)
-        except Exception:
-            cls.server.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def port(self, service):
-        return self.server.ports[service]
+class RelayTest(h.MailServerTest):
+    DOMAIN = LOCAL
+    # Accounts whose names appear in the tricks, so "user" is a real local mailbox that must not
+    # receive the mail either.
+    USERS = {name: PASSWORD for name in ("user", "sender", "alice")}
 
     def assert_nothing_delivered_or_queued(self, context):
         for name in ("user", "sender"):

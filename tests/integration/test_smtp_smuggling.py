@@ -34,23 +34,9 @@ def smuggling_payload(mark, fake_end):
               f".\r\n".encode())
 
 
-class SmugglingTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.Server()
-        try:
-            cls.server.start()
-            cls.data = cls.server.data
-            h.add_domain(cls.data, LOCAL)
-            for name in ("alice", "bob"):
-                h.add_user(cls.data, f"{name}@{LOCAL}", "pw-" + uuid.uuid4().hex)
-        except Exception:
-            cls.server.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
+class SmugglingTest(h.MailServerTest):
+    DOMAIN = LOCAL
+    USERS = {name: "pw-" + uuid.uuid4().hex for name in ("alice", "bob")}
 
     def copies(self, name, mark):
         return [m for m in h.export(self.data, f"{name}@{LOCAL}") if mark.encode() in m]

@@ -23,11 +23,13 @@
 //   skipped when there is none)
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "../support/line_client.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -61,76 +63,7 @@ std::shared_ptr<net::TlsContext> test_tls() {
     return ctx;
 }
 
-class Client {
-  public:
-    explicit Client(std::uint16_t port, const std::string& ip = "127.0.0.1", int timeout_s = 5) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        timeval tv{timeout_s, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(port);
-        ::inet_pton(AF_INET, ip.c_str(), &sa.sin_addr);
-        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
-    }
-    ~Client() {
-        if (ssl_) SSL_free(ssl_);
-        if (ctx_) SSL_CTX_free(ctx_);
-        ::close(fd_);
-    }
-    bool connected() const { return connected_; }
-    bool start_tls() {
-        buf_.clear();
-        ctx_ = SSL_CTX_new(TLS_client_method());
-        ssl_ = SSL_new(ctx_);
-        SSL_set_fd(ssl_, fd_);
-        SSL_set_tlsext_host_name(ssl_, "localhost");
-        return SSL_connect(ssl_) == 1;
-    }
-    void send(const std::string& s) {
-        if (s.empty()) return;
-        if (ssl_)
-            SSL_write(ssl_, s.data(), static_cast<int>(s.size()));
-        else
-            (void)!::send(fd_, s.data(), s.size(), MSG_NOSIGNAL);
-    }
-    std::optional<std::string> line() {
-        for (;;) {
-            auto lf = buf_.find('\n');
-            if (lf != std::string::npos) {
-                std::string l = buf_.substr(0, lf);
-                buf_.erase(0, lf + 1);
-                if (!l.empty() && l.back() == '\r') l.pop_back();
-                return l;
-            }
-            if (!fill()) return std::nullopt;
-        }
-    }
-    bool closed_by_server() {
-        if (!buf_.empty()) return false;
-        char c;
-        int n = ssl_ ? SSL_read(ssl_, &c, 1) : static_cast<int>(::recv(fd_, &c, 1, 0));
-        if (n > 0) return false;
-        if (ssl_) return true;
-        return n == 0 || errno == ECONNRESET;
-    }
-
-  private:
-    bool fill() {
-        char tmp[4096];
-        int n = ssl_ ? SSL_read(ssl_, tmp, sizeof tmp)
-                     : static_cast<int>(::recv(fd_, tmp, sizeof tmp, 0));
-        if (n <= 0) return false;
-        buf_.append(tmp, static_cast<std::size_t>(n));
-        return true;
-    }
-    int fd_ = -1;
-    bool connected_ = false;
-    SSL_CTX* ctx_ = nullptr;
-    SSL* ssl_ = nullptr;
-    std::string buf_;
-};
-
+using Client = hermod::testing::LineClient;
 std::string unescape(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
