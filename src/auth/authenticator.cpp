@@ -62,14 +62,16 @@ struct Authenticator::Impl {
             workers.emplace_back([this] { work(); });
     }
 
-    ~Impl() {
+    ~Impl() { shutdown(); }
+
+    void shutdown() {
         {
             std::lock_guard lock(mutex);
             stopping = true;
         }
         cv.notify_all();
         for (auto& t : workers)
-            t.join();
+            if (t.joinable()) t.join();
     }
 
     void schedule(Clock::time_point when, std::function<void()> job) {
@@ -220,6 +222,10 @@ Authenticator::Authenticator(store::Store& store, const config::LimitsConfig& li
     : impl_(std::make_unique<Impl>(store, limits, options)) {}
 
 Authenticator::~Authenticator() = default;
+
+void Authenticator::shutdown() {
+    impl_->shutdown();
+}
 
 void Authenticator::check_async(std::string login, std::string password, std::string client_ip,
                                 Callback done) {

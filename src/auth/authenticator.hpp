@@ -43,6 +43,11 @@ class Authenticator {
     Authenticator(store::Store& store, const config::LimitsConfig& limits,
                   AuthenticatorOptions options = {});
     ~Authenticator();  ///< joins the workers; pending callbacks are run first
+    /// Runs every pending check at once (delayed failures included) and joins the workers.
+    /// Call it while the executors the callbacks post to still exist (after net::Server::run()
+    /// returns, before the Server is destroyed): a callback must not outlive its io_context.
+    /// Idempotent; check_async() must not be called afterwards.
+    void shutdown();
     Authenticator(const Authenticator&) = delete;
     Authenticator& operator=(const Authenticator&) = delete;
 

@@ -167,6 +167,25 @@ class Reader {
         }
     }
 
+    // A file mode as a string of octal digits ("0660", "660"), 0 to 0777: a TOML integer 0660
+    // would be decimal, so a number is refused rather than silently misread.
+    void get_mode(const toml::node& n, std::string_view key, std::uint32_t& out) {
+        auto v = n.value<std::string>();
+        if (!n.is_string() || !v) {
+            error(n, fmt::format("'{}' must be a string of octal digits, e.g. \"0660\"", key));
+            return;
+        }
+        unsigned mode = 0;
+        auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), mode, 8);
+        if (v->empty() || ec != std::errc() || end != v->data() + v->size() || mode > 0777) {
+            error(n, fmt::format("'{}' must be octal digits between \"0000\" and \"0777\", not "
+                                 "\"{}\"",
+                                 key, *v));
+            return;
+        }
+        out = mode;
+    }
+
     void read_server(const toml::table& t) {
         auto& s = cfg_.server;
         each(t, "server", [&](std::string_view k, const toml::node& n) {
@@ -291,6 +310,12 @@ class Reader {
                     error(n, "'plaintext_auth_on_loopback' must be true or false");
             } else if (k == "lmtp_socket")
                 get(n, k, s.lmtp_socket);
+            else if (k == "lmtp_socket_user")
+                get(n, k, s.lmtp_socket_user);
+            else if (k == "lmtp_socket_group")
+                get(n, k, s.lmtp_socket_group);
+            else if (k == "lmtp_socket_mode")
+                get_mode(n, k, s.lmtp_socket_mode);
             else if (k == "max_errors")
                 get(n, k, s.max_errors, 1, 1000);
             else
@@ -443,6 +468,9 @@ std::string to_toml(const Config& c) {
     }
     line("plaintext_auth_on_loopback", c.smtp.plaintext_auth_on_loopback ? "true" : "false");
     line("lmtp_socket", quote(c.smtp.lmtp_socket));
+    line("lmtp_socket_user", quote(c.smtp.lmtp_socket_user));
+    line("lmtp_socket_group", quote(c.smtp.lmtp_socket_group));
+    line("lmtp_socket_mode", quote(fmt::format("{:04o}", c.smtp.lmtp_socket_mode)));
     line("max_errors", num(c.smtp.max_errors));
     out += "\n[listen]\n";
     for (const auto& i : kServices) {

@@ -65,8 +65,15 @@ struct SmtpConfig {
     std::vector<std::string> trusted_networks;
     /// Offer AUTH without TLS to loopback clients (local tools, tests). Never off loopback.
     bool plaintext_auth_on_loopback = true;
-    /// LMTP on a unix socket, relative to the data folder ("" = off), besides [listen] lmtp.
+    /// LMTP on a unix socket ("" = off), besides [listen] lmtp: an absolute path (e.g.
+    /// "/var/spool/postfix/private/hermod-lmtp" for Postfix's lmtp:unix:private/hermod-lmtp)
+    /// or a path relative to the data folder. Created while still root, before privileges are
+    /// dropped, then given to lmtp_socket_user/group with lmtp_socket_mode (Dovecot's
+    /// unix_listener { user, group, mode }).
     std::string lmtp_socket = "lmtp.sock";
+    std::string lmtp_socket_user;   // owner of the socket file; "" = the user Hermod runs as
+    std::string lmtp_socket_group;  // group of the socket file; "" = the owner's primary group
+    std::uint32_t lmtp_socket_mode = 0660;  // written as a string of octal digits, "0660"
     /// Protocol errors in one session before "421" and disconnect (RFC 5321 §4.5.3.2 lets a
     /// server close a session that misbehaves).
     std::uint32_t max_errors = 10;

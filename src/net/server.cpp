@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -150,7 +152,8 @@ struct Server::Impl {
     awaitable<void> accept_loop(Listener& l);
     awaitable<void> unix_accept_loop(UnixListener& l);
     awaitable<void> session(Service svc, tcp::socket sock, bool local_socket = false);
-    void add_unix_listener(const std::string& path, Service svc, unsigned mode);
+    void add_unix_listener(const std::string& path, Service svc, unsigned mode, int owner,
+                           int group);
     void close_unix_listeners();
     void begin_shutdown();
     void close_all();
@@ -217,7 +220,8 @@ awaitable<void> Server::Impl::accept_loop(Listener& l) {
     }
 }
 
-void Server::Impl::add_unix_listener(const std::string& path, Service svc, unsigned mode) {
+void Server::Impl::add_unix_listener(const std::string& path, Service svc, unsigned mode, int owner,
+                                     int group) {
     auto fail = [&](const std::string& why) {
         return std::runtime_error("cannot listen on " + path + " (" + config::service_name(svc) +
                                   "): " + why);
@@ -235,6 +239,12 @@ void Server::Impl::add_unix_listener(const std::string& path, Service svc, unsig
     if (ec) throw fail(ec.message());
     l->acceptor.bind(local::endpoint(path), ec);
     if (ec) throw fail(ec.message());
+    // Owner and mode before listen(): until then a connect() is refused, so no client ever
+    // reaches the socket with the permissions it was created with.
+    if ((owner >= 0 || group >= 0) &&
+        ::lchown(path.c_str(), static_cast<uid_t>(owner), static_cast<gid_t>(group)) != 0)
+        throw fail(
+            fmt::format("cannot give it to uid {} gid {}: {}", owner, group, std::strerror(errno)));
     if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) throw fail(std::strerror(errno));
     l->acceptor.listen(local::acceptor::max_listen_connections, ec);
     if (ec) throw fail(ec.message());
@@ -438,8 +448,9 @@ boost::asio::any_io_executor Server::executor() {
 void Server::bind() {
     impl_->bind();
 }
-void Server::add_unix_listener(const std::string& path, Service service, unsigned mode) {
-    impl_->add_unix_listener(path, service, mode);
+void Server::add_unix_listener(const std::string& path, Service service, unsigned mode, int owner,
+                               int group) {
+    impl_->add_unix_listener(path, service, mode, owner, group);
 }
 
 std::vector<Bound> Server::bound() const {

@@ -54,11 +54,15 @@ class Server {
     void bind();
     std::vector<Bound> bound() const;
     /// Also listens on a unix-domain stream socket at `path` for `service` (e.g. LMTP from a
-    /// local MTA, RFC 2033 §5), with file mode `mode` (0660: owner and group; 0666: any local
-    /// user). A stale socket file is replaced; the file is removed on shutdown. Such clients
-    /// are local: the stream reports peer 127.0.0.1 port 0, and no TLS is offered by implicit
-    /// services on it. Throws std::runtime_error like bind(). Call before run().
-    void add_unix_listener(const std::string& path, config::Service service, unsigned mode = 0660);
+    /// local MTA, RFC 2033 §5), owned by `owner`:`group` (-1 = leave as created; changing it
+    /// needs root, so call this before drop_privileges()) with file mode `mode` (0660: owner
+    /// and group; 0666: any local user), both set before it accepts. A stale socket file is
+    /// replaced, any other file is refused; the file is removed on shutdown (when the
+    /// directory still lets us). Such clients are local: the stream reports peer 127.0.0.1
+    /// port 0, and no TLS is offered by implicit services on it. Throws std::runtime_error like
+    /// bind(). Call before run().
+    void add_unix_listener(const std::string& path, config::Service service, unsigned mode = 0660,
+                           int owner = -1, int group = -1);
     /// Accepts and serves on `threads` threads (the caller's included) until stop() or
     /// SIGTERM/SIGINT; then stops accepting, lets sessions run for
     /// cfg.server.shutdown_grace_seconds, closes the rest and returns. Calls bind() if needed.

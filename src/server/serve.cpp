@@ -1,13 +1,14 @@
 // serve.cpp - `hermod serve`: load the config, prepare the data folder, bind every listener,
 // drop root, open the store, create the demo account on first start, and serve until SIGTERM.
 //
-// Security: ports are bound and the TLS key is read while still root (if started as root);
-// then the data folder is handed to the unprivileged user and the process switches to it
-// before any client byte is read. The process works with the data folder as its current
-// directory and relative paths, so the data folder may live below a directory the
+// Security: ports and the LMTP socket are bound and the TLS key is read while still root (if
+// started as root); then the data folder is handed to the unprivileged user and the process
+// switches to it before any client byte is read. The process works with the data folder as its
+// current directory and relative paths, so the data folder may live below a directory the
 // unprivileged user cannot traverse (e.g. a checkout in /root).
 #include "server/serve.hpp"
 
+#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <optional>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "auth/authenticator.hpp"
 #include "common/log.hpp"
@@ -63,8 +65,36 @@ void hand_data_folder_to(const std::string& user) {
             throw std::runtime_error("cannot chown " + p.string() + ": " + std::strerror(errno));
     };
     own(".");
-    for (const auto& entry : fs::recursive_directory_iterator("."))
+    for (const auto& entry : fs::recursive_directory_iterator(".")) {
+        // A unix socket here is the LMTP listener, already given to [smtp] lmtp_socket_user.
+        if (entry.is_socket()) continue;
         own(entry.path());
+    }
+}
+
+/// The owner and group for the LMTP socket ([smtp] lmtp_socket_user/group), -1 = unchanged.
+/// An empty user is the one the server runs as (the [server] user once root is dropped); an
+/// empty group is the owner's primary group.
+std::pair<int, int> lmtp_socket_owner(const config::Config& cfg) {
+    const auto& s = cfg.smtp;
+    std::string user = s.lmtp_socket_user;
+    if (user.empty() && ::geteuid() == 0) user = cfg.server.user;
+    int uid = -1, gid = -1;
+    if (!user.empty()) {
+        struct passwd* pw = ::getpwnam(user.c_str());
+        if (!pw)
+            throw std::runtime_error("[smtp] lmtp_socket_user: user '" + user + "' does not exist");
+        uid = static_cast<int>(pw->pw_uid);
+        gid = static_cast<int>(pw->pw_gid);
+    }
+    if (!s.lmtp_socket_group.empty()) {
+        struct group* gr = ::getgrnam(s.lmtp_socket_group.c_str());
+        if (!gr)
+            throw std::runtime_error("[smtp] lmtp_socket_group: group '" + s.lmtp_socket_group +
+                                     "' does not exist");
+        gid = static_cast<int>(gr->gr_gid);
+    }
+    return {uid, gid};
 }
 
 void print_banner(const fs::path& data, const net::Server& server) {
@@ -102,14 +132,25 @@ void serve(const config::GlobalOptions& options) {
     fs::path data = enter_data_folder(options.data_dir);
     auto tls = net::TlsContext::from_config(cfg.tls, cfg.server.hostname, ".");
 
-    // Declared before the server so they are destroyed after it: its sessions use them until
-    // the server (and with it every session) is gone.
+    // Declared before the server: sessions use them while the server runs. After run() they are
+    // released explicitly, before the server, so no completion outlives its executor.
     std::unique_ptr<store::Store> store;
     std::unique_ptr<delivery::Deliverer> deliverer;
     std::optional<auth::Authenticator> authenticator;
 
     net::Server server(cfg, tls);
     server.bind();
+    // The LMTP socket is bound with the ports, while still root: it may live in a directory
+    // only root can write (Postfix's private/, so lmtp:unix:private/... finds it), and its
+    // owner, group and mode come from [smtp] (Dovecot's unix_listener { user group mode }). A
+    // relative path is in the data folder (the current directory).
+    std::string lmtp_socket;
+    if (!cfg.smtp.lmtp_socket.empty()) {
+        auto [uid, gid] = lmtp_socket_owner(cfg);
+        server.add_unix_listener(cfg.smtp.lmtp_socket, config::Service::Lmtp,
+                                 cfg.smtp.lmtp_socket_mode, uid, gid);
+        lmtp_socket = (data / cfg.smtp.lmtp_socket).string();
+    }
     if (::geteuid() == 0) {
         hand_data_folder_to(cfg.server.user);
         net::drop_privileges(cfg.server.user);
@@ -138,20 +179,20 @@ void serve(const config::GlobalOptions& options) {
     for (config::Service service : {config::Service::Smtp, config::Service::Submission,
                                     config::Service::Submissions, config::Service::Lmtp})
         server.set_handler(service, smtp::make_handler(services, smtp::mode_for(service)));
-    // The LMTP socket lives in the data folder, which the unprivileged user owns by now, so
-    // it is created after the privilege drop; 0660 lets a local MTA in our group connect.
-    std::string lmtp_socket;
-    if (!cfg.smtp.lmtp_socket.empty()) {
-        server.add_unix_listener(cfg.smtp.lmtp_socket, config::Service::Lmtp, 0660);
-        lmtp_socket = (data / cfg.smtp.lmtp_socket).string();
-    }
 
     print_banner(data, server);
     if (!lmtp_socket.empty()) std::printf("  %-12s %s\n", "lmtp", lmtp_socket.c_str());
     print_login(data, demo);
     unsigned threads = std::max(2u, std::thread::hardware_concurrency());
     server.run(threads);
+    // Sessions cut off at the end of the grace period may still wait for an AUTH check or a
+    // store commit whose completion posts to the server's executors: finish those now, while
+    // the executors exist (the store's destructor commits and completes what is queued).
+    // Session frames destroyed with the server afterwards no longer call into these.
     smtp::join_background_threads();
+    authenticator.reset();
+    deliverer.reset();
+    store.reset();
     spdlog::info("stopped");
 }
 

@@ -6,8 +6,10 @@ Hermod, once per transport a real deployment would use:
 
   smtp        transport_maps -> smtp:[127.0.0.1]:<hermod smtp port>
   lmtp-inet   transport_maps -> lmtp:inet:127.0.0.1:<hermod lmtp port>
-  lmtp-unix   transport_maps -> lmtp:unix:<hermod data>/lmtp.sock (as deployed: a known
-              failure, EACCES, see test_3; and with the socket opened to Postfix by hand)
+  lmtp-unix   transport_maps -> lmtp:unix:private/hermod-lmtp, the socket Hermod binds (as
+              root, before dropping privileges) at `[smtp] lmtp_socket =
+              "<postfix queue>/private/hermod-lmtp"`, given to `lmtp_socket_user = "postfix"`:
+              the plain deployment, nothing opened up by hand
 
 After each, `hermod export alice@example.test` must contain the message exactly once, with
 Postfix's Received header and one from Hermod on top of it; Postfix's log must say status=sent.
@@ -22,9 +24,11 @@ installed if missing; exits 77 (ctest: skipped) only when that is impossible (no
 import mailbox
 import os
 import pathlib
+import pwd
 import re
 import shutil
 import smtplib
+import stat
 import subprocess
 import sys
 import tempfile
@@ -71,7 +75,7 @@ def ensure_postfix():
 
 
 # Every service a relay-only instance needs; chroot column "n" so daemons see absolute paths
-# (the LMTP unix socket in Hermod's data folder, the log file) exactly as configured.
+# (the log file) exactly as configured; lmtp:unix:private/... is relative to the queue directory.
 MASTER_CF = """\
 127.0.0.1:{smtpd_port} inet n - n - - smtpd
 pickup     unix  n - n 60    1 pickup
@@ -113,6 +117,13 @@ class PrivatePostfix:
             d.mkdir()
             os.chmod(d, 0o755)
         shutil.chown(self.data, "postfix")
+        # queue/private exists before Hermod starts, as on a system where Postfix is installed
+        # first: postfix:0700, where Hermod (still root) binds its LMTP socket for lmtp(8).
+        self.private = self.queue / "private"
+        self.private.mkdir()
+        shutil.chown(self.private, "postfix", "root")
+        os.chmod(self.private, 0o700)
+        self.lmtp_socket = self.private / "hermod-lmtp"
         self.smtpd_port = h.free_port()
         self.running = False
 
@@ -220,8 +231,19 @@ def delivery_status(log, queue_id):
 class PostfixInteropTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.hermod = h.Server(extra_config=f'[server]\nhostname = "{HERMOD_HOST}"\n')
-        cls.postfix_instance = None
+        # Postfix's folders first: Hermod binds its LMTP socket in Postfix's private/ at start.
+        cls.postfix_instance = PrivatePostfix()
+        try:
+            cls.hermod = h.Server(extra_config=f"""\
+[server]
+hostname = "{HERMOD_HOST}"
+[smtp]
+lmtp_socket = "{cls.postfix_instance.lmtp_socket}"
+lmtp_socket_user = "postfix"
+""")
+        except BaseException:
+            cls.postfix_instance.cleanup()
+            raise
         try:
             # Domain and account before the first start: `serve` then hands every file of the
             # data folder to the unprivileged user, so nothing stays owned by root.
@@ -231,18 +253,19 @@ class PostfixInteropTest(unittest.TestCase):
                 if r.returncode != 0:
                     raise RuntimeError(f"hermod {' '.join(args)}: {r.stderr}")
             cls.hermod.start()
-            cls.postfix_instance = PrivatePostfix()
         except BaseException:
-            cls.hermod.cleanup()
+            try:
+                cls.hermod.cleanup()
+            finally:
+                cls.postfix_instance.cleanup()
             raise
 
     @classmethod
     def tearDownClass(cls):
         try:
-            if cls.postfix_instance:
-                cls.postfix_instance.cleanup()
+            cls.hermod.cleanup()  # before Postfix's folders go: its socket is in private/
         finally:
-            cls.hermod.cleanup()
+            cls.postfix_instance.cleanup()
 
     def export(self):
         """alice's INBOX as parsed mboxrd messages."""
@@ -329,27 +352,18 @@ class PostfixInteropTest(unittest.TestCase):
     def test_2_lmtp_inet(self):
         self.relay_through_postfix("lmtp-inet", f"lmtp:inet:127.0.0.1:{self.hermod.ports['lmtp']}")
 
-    # Known problem, kept visible: Hermod makes lmtp.sock 0660 hermod:hermod inside its 0750
-    # data folder, "so a local MTA in our group can connect" - but Postfix daemons drop to
-    # mail_owner with only its primary group (set_ugid(3): "the process group access list [is]
-    # just the user's primary group"), so adding postfix to group hermod does not help and
-    # lmtp(8) gets EACCES. Remove expectedFailure once Hermod can give the socket to Postfix
-    # (e.g. a socket owner/group/mode setting or a path under Postfix's queue directory).
-    @unittest.expectedFailure
-    def test_3_lmtp_unix_as_deployed(self):
-        sock = self.hermod.data / "lmtp.sock"
-        self.assertTrue(sock.is_socket(), f"{sock} is not a unix socket")
-        self.relay_through_postfix("lmtp-unix-as-deployed", f"lmtp:unix:{sock}")
-
-    def test_4_lmtp_unix(self):
-        """The same transport with the socket made reachable for the postfix user by hand
-        (data folder o+x, socket group postfix): checks LMTP over the unix socket itself."""
-        sock = self.hermod.data / "lmtp.sock"
-        self.assertTrue(sock.is_socket(), f"{sock} is not a unix socket")
-        os.chmod(self.hermod.data, os.stat(self.hermod.data).st_mode | 0o001)
-        shutil.chown(sock, group="postfix")
-        self.relay_through_postfix("lmtp-unix", f"lmtp:unix:{sock}")
-
+    def test_3_lmtp_unix(self):
+        """The plain deployment: Hermod's socket in Postfix's private/, owned by postfix with
+        the default mode 0660, and Postfix's `lmtp:unix:private/hermod-lmtp`."""
+        sock = self.postfix_instance.lmtp_socket
+        self.assertTrue(sock.is_socket(), f"{sock} is not a unix socket\n{self.hermod.banner()}")
+        st = os.stat(sock)
+        self.assertEqual(pwd.getpwuid(st.st_uid).pw_name, "postfix")
+        self.assertEqual(st.st_gid, pwd.getpwnam("postfix").pw_gid)
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
+        self.assertIn(str(sock), self.hermod.banner())
+        self.assertFalse((self.hermod.data / "lmtp.sock").exists())
+        self.relay_through_postfix("lmtp-unix", "lmtp:unix:private/hermod-lmtp")
 
 if __name__ == "__main__":
     ensure_postfix()

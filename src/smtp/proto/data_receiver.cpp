@@ -4,9 +4,23 @@
 // <CRLF>.<CRLF>.
 #include "smtp/proto/data_receiver.hpp"
 
+#include <cstring>
 #include <utility>
 
 namespace hermod::smtp::proto {
+
+namespace {
+/// The index of the first CR or LF in `in` at or after `from`, or in.size() if there is none.
+std::size_t next_line_break(std::string_view in, std::size_t from) {
+    const char* begin = in.data() + from;
+    const char* end = in.data() + in.size();
+    const auto* cr = static_cast<const char*>(std::memchr(begin, '\r', end - begin));
+    const char* stop = cr ? cr : end;
+    // An LF before that CR (a bare LF) comes first.
+    const auto* lf = static_cast<const char*>(std::memchr(begin, '\n', stop - begin));
+    return static_cast<std::size_t>((lf ? lf : stop) - in.data());
+}
+}  // namespace
 
 std::optional<Reply> rejection_reply(DataOutcome outcome) {
     switch (outcome) {
@@ -122,10 +136,10 @@ FeedResult DataReceiver::feed(std::string_view in) {
         } else {
             if (c == '\n') bare_lf_ = true;
             state_ = State::Text;
-            // Fast path through the rest of an ordinary line.
-            std::size_t j = i + 1;
-            while (j < n && in[j] != '\r' && in[j] != '\n')
-                ++j;
+            // Fast path through the rest of an ordinary line: the next CR or LF, found with
+            // memchr (vectorised) rather than an octet loop - this is where DATA spends its
+            // time on large bodies.
+            std::size_t j = next_line_break(in, i + 1);
             count_line(j - i - 1);
             i = j - 1;
         }

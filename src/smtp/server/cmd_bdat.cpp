@@ -10,7 +10,6 @@
 namespace hermod::smtp {
 
 namespace {
-constexpr std::size_t kReadBuffer = 64 * 1024;
 
 /// Reads `n` octets, buffered ones first, handing each piece to `sink`.
 template <typename Sink>
@@ -23,7 +22,7 @@ awaitable<bool> read_exactly(Session& s, std::uint64_t n, Sink sink) {
         reader.consume(have);
         n -= have;
     }
-    std::vector<char> buf(n ? kReadBuffer : 0);
+    std::span<char> buf = n ? s.data_buffer() : std::span<char>();
     while (n) {
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n, buf.size()));
         auto io = co_await s.read_some(std::span<char>(buf.data(), want));

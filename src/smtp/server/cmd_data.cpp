@@ -17,8 +17,6 @@ namespace hermod::smtp {
 
 namespace {
 
-constexpr std::size_t kReadBuffer = 64 * 1024;
-
 std::string received_header(const Session& s) {
     std::string h = "Received: from " + (s.helo_name.empty() ? "unknown" : s.helo_name) + " ([" +
                     s.peer_ip + "])\r\n";
@@ -146,7 +144,7 @@ awaitable<void> cmd_data(Session& s, const proto::Command&) {
         // Pipelined commands after the final dot go back to the command reader.
         reader.feed(std::string_view(pending).substr(res.consumed));
     } else {
-        std::vector<char> buf(kReadBuffer);
+        std::span<char> buf = s.data_buffer();
         while (res.status != proto::FeedStatus::Done) {
             auto io = co_await s.read_some(buf);
             if (io.ec) {

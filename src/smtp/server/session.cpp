@@ -148,6 +148,13 @@ awaitable<net::LineResult> Session::read_line() {
     co_return r;
 }
 
+std::span<char> Session::data_buffer() {
+    constexpr std::size_t kDataBuffer = 64 * 1024;
+    // Not value-initialised: read_some() only hands on the octets it has filled in.
+    if (!data_buf) data_buf = std::make_unique_for_overwrite<char[]>(kDataBuffer);
+    return {data_buf.get(), kDataBuffer};
+}
+
 awaitable<net::IoResult> Session::read_some(std::span<char> buf) {
     set_waiting(*this, true);
     auto r = co_await stream.read_some(buf);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,7 @@ struct Session {
     bool quit = false;  ///< end the session after flushing
     std::string out;    ///< replies not yet written (RFC 2920 pipelining)
     std::shared_ptr<IdleWatch> watch;
+    std::unique_ptr<char[]> data_buf;  ///< see data_buffer()
 
     /// Queues a reply. Negative replies count towards cfg.smtp.max_errors unless `count` is
     /// false (per-recipient LMTP results are not the client's fault).
@@ -76,6 +78,10 @@ struct Session {
     awaitable<net::LineResult> read_line();
     /// Reads raw bytes into `buf` (DATA/BDAT).
     awaitable<net::IoResult> read_some(std::span<char> buf);
+    /// The buffer DATA and BDAT read message octets into: allocated on the first message and
+    /// kept for the connection's later ones (a fresh zero-filled vector per message cost a
+    /// 64 KiB memset and heap churn on every message).
+    std::span<char> data_buffer();
     void reset_transaction();
     /// Forgets everything learned from the client (STARTTLS).
     void reset_connection();

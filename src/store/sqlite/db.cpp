@@ -70,8 +70,10 @@ Stmt& Stmt::bind(int index, std::string_view text) {
 
 Stmt& Stmt::bind_blob(int index, std::string_view bytes) {
     // A zero-length blob must still be a BLOB, not NULL (NULL means "in a file").
+    // SQLITE_STATIC: no private copy of what may be a message body of up to inline_blob_max;
+    // the caller keeps `bytes` alive until the statement has run (see db.hpp).
     if (sqlite3_bind_blob64(stmt_, index, bytes.empty() ? "" : bytes.data(), bytes.size(),
-                            SQLITE_TRANSIENT) != SQLITE_OK)
+                            SQLITE_STATIC) != SQLITE_OK)
         db_->fail("bind");
     return *this;
 }

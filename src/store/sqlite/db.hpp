@@ -29,6 +29,8 @@ class Stmt {
 
     Stmt& bind(int index, std::int64_t value);
     Stmt& bind(int index, std::string_view text);
+    /// Not copied: `bytes` must stay valid until this Stmt has finished running (it is unbound
+    /// when the Stmt goes away).
     Stmt& bind_blob(int index, std::string_view bytes);
     Stmt& bind_null(int index);
 

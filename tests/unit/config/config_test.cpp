@@ -105,13 +105,23 @@ TEST(Config, CertAndKeyGoTogether) {
 }
 
 TEST(Config, ShowOutputLoadsBackToTheSameConfig) {
-    auto first = parse("[server]\nhostname = \"mx \\\"1\\\"\"\n[listen]\nimap = []\n", "x.toml");
-    ASSERT_TRUE(first.errors.empty());
+    auto first = parse(
+        "[server]\nhostname = \"mx \\\"1\\\"\"\n[listen]\nimap = []\n"
+        "[smtp]\nlmtp_socket = \"/var/spool/postfix/private/hermod-lmtp\"\n"
+        "lmtp_socket_user = \"postfix\"\nlmtp_socket_group = \"mail\"\nlmtp_socket_mode = "
+        "\"0600\"\n",
+        "x.toml");
+    ASSERT_TRUE(first.errors.empty()) << messages(first)[0];
     std::string text = to_toml(first.config);
     auto again = parse(text, "shown.toml");
     ASSERT_TRUE(again.errors.empty()) << messages(again)[0];
     EXPECT_EQ(to_toml(again.config), text);
     EXPECT_EQ(again.config.server.hostname, "mx \"1\"");
+    EXPECT_EQ(again.config.smtp.lmtp_socket, "/var/spool/postfix/private/hermod-lmtp");
+    EXPECT_EQ(again.config.smtp.lmtp_socket_user, "postfix");
+    EXPECT_EQ(again.config.smtp.lmtp_socket_group, "mail");
+    EXPECT_EQ(again.config.smtp.lmtp_socket_mode, 0600u);
+    EXPECT_NE(text.find("lmtp_socket_mode = \"0600\"\n"), std::string::npos) << text;
 }
 
 TEST(Config, MissingFileIsOneError) {
@@ -141,4 +151,40 @@ lmtp_socket = ""
     EXPECT_FALSE(r.config.smtp.plaintext_auth_on_loopback);
     EXPECT_EQ(r.config.smtp.lmtp_socket, "");
     EXPECT_TRUE(defaults().smtp.trusted_networks.empty());  // no open relay by default
+}
+
+TEST(Config, LmtpSocketOwnerAndMode) {
+    Config d = defaults();
+    EXPECT_EQ(d.smtp.lmtp_socket, "lmtp.sock");  // relative: in the data folder
+    EXPECT_EQ(d.smtp.lmtp_socket_user, "");
+    EXPECT_EQ(d.smtp.lmtp_socket_group, "");
+    EXPECT_EQ(d.smtp.lmtp_socket_mode, 0660u);
+
+    auto ok = parse(R"([smtp]
+lmtp_socket = "/var/spool/postfix/private/hermod-lmtp"
+lmtp_socket_user = "postfix"
+lmtp_socket_group = "postfix"
+lmtp_socket_mode = "666"
+)",
+                    "ok.toml");
+    ASSERT_TRUE(ok.errors.empty()) << messages(ok)[0];
+    EXPECT_EQ(ok.config.smtp.lmtp_socket, "/var/spool/postfix/private/hermod-lmtp");
+    EXPECT_EQ(ok.config.smtp.lmtp_socket_user, "postfix");
+    EXPECT_EQ(ok.config.smtp.lmtp_socket_group, "postfix");
+    EXPECT_EQ(ok.config.smtp.lmtp_socket_mode, 0666u);
+
+    // Each bad mode in a file of its own: a decimal number, digits 8/9, beyond 0777, empty,
+    // a sign, trailing text.
+    for (const char* mode : {"\"0800\"", "\"1777\"", "\"\"", "\"-1\"", "\"0660 \"", "660"}) {
+        auto r = parse(std::string("[smtp]\n\nlmtp_socket_mode = ") + mode + "\n", "m.toml");
+        auto m = messages(r);
+        ASSERT_EQ(m.size(), 1u) << mode << ::testing::PrintToString(m);
+        EXPECT_EQ(m[0].rfind("m.toml:3: 'lmtp_socket_mode' must be", 0), 0u) << m[0];
+        EXPECT_EQ(r.config.smtp.lmtp_socket_mode, 0660u);  // unchanged
+    }
+    auto user = parse("[smtp]\nlmtp_socket_user = 7\nlmtp_socket_group = false\n", "u.toml");
+    auto m = messages(user);
+    ASSERT_EQ(m.size(), 2u) << ::testing::PrintToString(m);
+    EXPECT_EQ(m[0], "u.toml:2: 'lmtp_socket_user' must be a string");
+    EXPECT_EQ(m[1], "u.toml:3: 'lmtp_socket_group' must be a string");
 }

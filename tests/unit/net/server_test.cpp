@@ -10,10 +10,13 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "../support/line_client.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -351,6 +354,50 @@ TEST(Server, RefusalLines) {
               "HTTP/1.1 501 Not Implemented");
     EXPECT_EQ(not_implemented_line(Service::Lmtp, "h"),
               "421 4.3.2 h Service not available yet\r\n");
+}
+
+TEST(Server, UnixListenerOwnerModeAndStaleSocket) {
+    std::string tmpl = (fs::temp_directory_path() / "hermod-unix-XXXXXX").string();
+    fs::path dir = ::mkdtemp(tmpl.data());
+    std::string path = (dir / "lmtp.sock").string();
+    {  // a socket file left by a previous run, nobody listening on it
+        int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        sockaddr_un sa{};
+        sa.sun_family = AF_UNIX;
+        std::strncpy(sa.sun_path, path.c_str(), sizeof(sa.sun_path) - 1);
+        ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+        ::close(fd);
+    }
+    // As root the socket goes to nobody:nogroup (Postfix's case: another user); otherwise to
+    // ourselves, which needs no privilege.
+    bool root = ::geteuid() == 0;
+    int uid = root ? 65534 : static_cast<int>(::getuid());
+    int gid = root ? 65534 : static_cast<int>(::getgid());
+    {
+        Server srv(base_config(), nullptr);
+        srv.add_unix_listener(path, Service::Lmtp, 0640, uid, gid);
+        struct stat st {};
+        ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+        EXPECT_TRUE(S_ISSOCK(st.st_mode));
+        EXPECT_EQ(st.st_mode & 07777, 0640u);
+        EXPECT_EQ(static_cast<int>(st.st_uid), uid);
+        EXPECT_EQ(static_cast<int>(st.st_gid), gid);
+    }
+    EXPECT_FALSE(fs::exists(fs::symlink_status(path)));  // removed with the server
+    if (!root) {  // giving the socket away needs root: one clear line
+        Server srv(base_config(), nullptr);
+        try {
+            srv.add_unix_listener(path, Service::Lmtp, 0660, 0, 0);
+            FAIL() << "chown to root succeeded without root";
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find("cannot listen on " + path +
+                                                 " (lmtp): cannot "
+                                                 "give it to uid 0 gid 0"),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+    fs::remove_all(dir);
 }
 
 TEST(Server, DropPrivilegesUnknownUser) {

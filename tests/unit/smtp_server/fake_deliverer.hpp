@@ -42,8 +42,16 @@ struct Delivered {
 
 class FakeDeliverer : public delivery::Deliverer {
   public:
-    ~FakeDeliverer() override {
-        for (auto& t : threads_)
+    ~FakeDeliverer() override { drain(); }
+
+    /// Waits for every pending completion; call it before the server (and its executors) goes.
+    void drain() {
+        std::vector<std::thread> pending;
+        {
+            std::lock_guard lock(mutex_);
+            pending.swap(threads_);
+        }
+        for (auto& t : pending)
             t.join();
     }
 

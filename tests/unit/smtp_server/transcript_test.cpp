@@ -319,6 +319,9 @@ TEST_P(Transcript, Plays) {
         }
         server.stop();
         runner.join();
+        // Pending AUTH checks and deliveries complete while the server's executors still exist.
+        authenticator.shutdown();
+        deliverer.drain();
     }
 }
 
