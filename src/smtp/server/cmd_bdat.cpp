@@ -3,7 +3,7 @@
 // Security: a refused chunk is still read and thrown away (RFC 3030 §2), so its octets are
 // never taken for commands; reads never go past the chunk, so nothing is buffered twice.
 #include <algorithm>
-#include <vector>
+#include <span>
 
 #include "smtp/server/session_state.hpp"
 

@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <vector>
+#include <span>
 
 #include "smtp/proto/data_receiver.hpp"
 #include "smtp/server/session_state.hpp"
