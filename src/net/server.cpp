@@ -149,6 +149,10 @@ struct Server::Impl {
     }
 
     void bind();
+    /// Accepts on `acceptor` until it closes and hands each connection to `serve`. Accept
+    /// errors such as EMFILE/ENFILE back off instead of spinning on the error.
+    template <typename Acceptor, typename Serve>
+    awaitable<void> accept_loop(Acceptor& acceptor, std::string where, Serve serve);
     awaitable<void> accept_loop(Listener& l);
     awaitable<void> unix_accept_loop(UnixListener& l);
     awaitable<void> session(Service svc, tcp::socket sock, bool local_socket = false);
@@ -201,23 +205,29 @@ void Server::Impl::bind() {
     });
 }
 
-awaitable<void> Server::Impl::accept_loop(Listener& l) {
+template <typename Acceptor, typename Serve>
+awaitable<void> Server::Impl::accept_loop(Acceptor& acceptor, std::string where, Serve serve) {
     for (;;) {
-        auto [ec, sock] = co_await l.acceptor.async_accept(asio::make_strand(ioc), kTuple);
+        auto [ec, sock] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
         if (stopping) co_return;
         if (ec) {
             if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
                 co_return;
-            // EMFILE/ENFILE and friends: back off instead of spinning on the error.
-            spdlog::warn("net: accept on {} port {}: {}", config::service_name(l.service), l.port,
-                         ec.message());
+            spdlog::warn("net: accept on {}: {}", where, ec.message());
             asio::steady_timer t(control, std::chrono::milliseconds(100));
             co_await t.async_wait(kTuple);
             continue;
         }
-        auto ex = sock.get_executor();
-        asio::co_spawn(ex, session(l.service, std::move(sock)), asio::detached);
+        serve(std::move(sock));
     }
+}
+
+awaitable<void> Server::Impl::accept_loop(Listener& l) {
+    std::string where = fmt::format("{} port {}", config::service_name(l.service), l.port);
+    return accept_loop(l.acceptor, std::move(where), [this, svc = l.service](tcp::socket sock) {
+        auto ex = sock.get_executor();
+        asio::co_spawn(ex, session(svc, std::move(sock)), asio::detached);
+    });
 }
 
 void Server::Impl::add_unix_listener(const std::string& path, Service svc, unsigned mode, int owner,
@@ -262,30 +272,21 @@ void Server::Impl::close_unix_listeners() {
 }
 
 awaitable<void> Server::Impl::unix_accept_loop(UnixListener& l) {
-    for (;;) {
-        auto [ec, sock] = co_await l.acceptor.async_accept(asio::make_strand(ioc), kTuple);
-        if (stopping) co_return;
-        if (ec) {
-            if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
-                co_return;
-            spdlog::warn("net: accept on {}: {}", l.path, ec.message());
-            asio::steady_timer t(control, std::chrono::milliseconds(100));
-            co_await t.async_wait(kTuple);
-            continue;
-        }
+    using local = asio::local::stream_protocol;
+    return accept_loop(l.acceptor, l.path, [this, &l](local::socket sock) {
         // Stream::Impl is built on a TCP socket; a connected stream socket of another family
         // reads and writes the same way, so the descriptor is adopted as-is (session() then
         // overrides the endpoints, which getpeername cannot give for AF_UNIX).
         auto ex = sock.get_executor();
-        boost::system::error_code aec;
+        boost::system::error_code ec;
         tcp::socket adopted(ex);
-        adopted.assign(tcp::v4(), sock.release(), aec);
-        if (aec) {
-            spdlog::warn("net: cannot adopt connection on {}: {}", l.path, aec.message());
-            continue;
+        adopted.assign(tcp::v4(), sock.release(), ec);
+        if (ec) {
+            spdlog::warn("net: cannot adopt connection on {}: {}", l.path, ec.message());
+            return;
         }
         asio::co_spawn(ex, session(l.service, std::move(adopted), true), asio::detached);
-    }
+    });
 }
 
 void Server::Impl::session_ended(std::uint64_t id) {
