@@ -93,4 +93,17 @@ Reply auth_line_too_long();                     ///< 500 5.5.6
 Reply auth_encryption_required();               ///< 538 5.7.11
 Reply auth_temp_failure();                      ///< 454 4.7.0
 
+// Session policy and LMTP.
+Reply shutting_down(std::string_view host);  ///< 421 4.3.2
+Reply mailbox_full();                        ///< 452 4.2.2 (RFC 3463 §3.3)
+Reply quota_exceeded();                      ///< 552 5.2.2 at end of data
+Reply sender_not_owned();                    ///< 553 5.7.1 (RFC 6409 §6.1)
+Reply bad_address_form();                    ///< 550 5.1.3 relay tricks
+Reply use_lhlo();                            ///< 500 5.5.1 HELO/EHLO on LMTP
+Reply bare_lf_command();                     ///< 500 5.5.2 (RFC 5321 §2.3.8)
+Reply recipient_delivered();                 ///< 250 2.1.5 LMTP per-recipient (RFC 2033 §4.2)
+Reply expn_not_allowed();                    ///< 502 5.5.1
+Reply not_a_list();                          ///< 550 5.1.1
+Reply list_members(const std::vector<std::string>& members);  ///< 250 2.1.5 EXPN
+
 }  // namespace hermod::smtp::proto

@@ -38,7 +38,7 @@ awaitable<void> cmd_mail(Session& s, const proto::Command& cmd) {
     std::string sender = cmd.path.null ? std::string() : cmd.path.mailbox();
     // Any authenticated session may relay (the smtp port too), so it must not forge senders.
     if (s.authenticated && !s.deliverer.may_send_as(s.client(), sender)) {
-        s.reply(replies::sender_not_owned());
+        s.reply(proto::sender_not_owned());
         co_return;
     }
     s.in_mail = true;

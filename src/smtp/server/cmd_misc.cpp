@@ -34,14 +34,14 @@ awaitable<void> cmd_vrfy(Session& s, const proto::Command&) {
 
 awaitable<void> cmd_expn(Session& s, const proto::Command& cmd) {
     if (!s.authenticated) {
-        s.reply(replies::expn_not_allowed());
+        s.reply(proto::expn_not_allowed());
         co_return;
     }
     std::string_view arg = cmd.argument;
     if (arg.size() >= 2 && arg.front() == '<' && arg.back() == '>')
         arg = arg.substr(1, arg.size() - 2);
     auto members = s.deliverer.expand_list(arg);
-    s.reply(members ? replies::list_members(*members) : replies::not_a_list());
+    s.reply(members ? proto::list_members(*members) : proto::not_a_list());
 }
 
 }  // namespace hermod::smtp

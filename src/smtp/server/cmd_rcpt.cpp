@@ -31,7 +31,7 @@ awaitable<void> cmd_rcpt(Session& s, const proto::Command& cmd) {
         address = "Postmaster";
     } else {
         if (!path.is_safe_local_candidate()) {
-            s.reply(replies::bad_address_form());
+            s.reply(proto::bad_address_form());
             co_return;
         }
         address = path.mailbox();
@@ -51,10 +51,10 @@ awaitable<void> cmd_rcpt(Session& s, const proto::Command& cmd) {
             s.reply(proto::relay_denied());
             co_return;
         case RcptStatus::OverQuota:
-            s.reply(replies::mailbox_full());
+            s.reply(proto::mailbox_full());
             co_return;
         case RcptStatus::BadAddress:
-            s.reply(replies::bad_address_form());
+            s.reply(proto::bad_address_form());
             co_return;
         case RcptStatus::TempFail:
             s.reply(proto::temp_failure());

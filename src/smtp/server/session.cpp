@@ -67,7 +67,7 @@ std::size_t command_limit(const Session& s, std::string_view line) {
 bool gate(Session& s, const CommandEntry& e) {
     bool lmtp = s.mode == Mode::Lmtp;
     if (lmtp && (e.flags & kNotLmtp)) {
-        s.reply(e.verb == Verb::Auth ? proto::not_implemented() : replies::use_lhlo());
+        s.reply(e.verb == Verb::Auth ? proto::not_implemented() : proto::use_lhlo());
         return false;
     }
     if (!lmtp && (e.flags & kLmtpOnly)) {
@@ -208,7 +208,7 @@ awaitable<void> run_session(net::Stream& stream, Services services, Mode mode) {
     s.reply(proto::greeting(s.hostname, mode == Mode::Lmtp));
     while (!s.quit) {
         if (stream.shutting_down()) {
-            s.reply(replies::shutting_down(s.hostname));
+            s.reply(proto::shutting_down(s.hostname));
             co_await s.flush();
             break;
         }
@@ -220,7 +220,7 @@ awaitable<void> run_session(net::Stream& stream, Services services, Mode mode) {
         if (r.ec) break;  // closed, reset, or timed out (the idle watch: 421 below)
         if (stream.shutting_down()) {
             // Noticed while waiting: say goodbye instead of starting a new command.
-            s.reply(replies::shutting_down(s.hostname));
+            s.reply(proto::shutting_down(s.hostname));
             break;
         }
         if (r.line.status == net::LineReader::Status::TooLong) {
@@ -228,7 +228,7 @@ awaitable<void> run_session(net::Stream& stream, Services services, Mode mode) {
         } else if (r.line.ending == net::LineEnding::Lf) {
             // RFC 5321 §2.3.8: lines end in CRLF; a bare LF is how smuggled commands get past
             // a CRLF-only parser in front of us.
-            s.reply(replies::bare_lf_command());
+            s.reply(proto::bare_lf_command());
             // A BDAT line: its octets follow, and we cannot know how many were meant.
             if (starts_with_ci(r.line.text, "BDAT")) s.quit = true;
         } else {

@@ -164,20 +164,9 @@ void stop_idle_watch(Session& s);
 bool idle_timed_out(const Session& s);
 void set_waiting(Session& s, bool waiting);
 
-// --- Replies not in proto/reply.hpp, built with proto::make_reply (replies.cpp) ----------
+// --- The reply for a delivery outcome (replies.cpp) --------------------------------------
 namespace replies {
-proto::Reply shutting_down(std::string_view host);  ///< 421 4.3.2
-proto::Reply mailbox_full();                        ///< 452 4.2.2 (RFC 3463 §3.3)
-proto::Reply quota_exceeded();                      ///< 552 5.2.2 at end of data
-proto::Reply sender_not_owned();                    ///< 553 5.7.1 (RFC 6409 §6.1)
-proto::Reply bad_address_form();                    ///< 550 5.1.3 relay tricks
-proto::Reply use_lhlo();                            ///< 500 5.5.1 HELO/EHLO on LMTP
-proto::Reply bare_lf_command();                     ///< 500 5.5.2 (RFC 5321 §2.3.8)
-proto::Reply recipient_delivered();                 ///< 250 2.1.5 LMTP per-recipient
 proto::Reply delivery_result(delivery::RcptStatus status, std::string_view queue_id);
-proto::Reply expn_not_allowed();                                     ///< 502 5.5.1
-proto::Reply not_a_list();                                           ///< 550 5.1.1
-proto::Reply list_members(const std::vector<std::string>& members);  ///< 250 2.1.5
 }  // namespace replies
 
 }  // namespace hermod::smtp
