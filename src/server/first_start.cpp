@@ -44,6 +44,9 @@ std::optional<DemoLogin> create_demo_account_if_empty(store::Store& store) {
     DemoLogin login{"demo@localhost", random_password()};
     store.add_domain("localhost");
     store.add_account(login.address, auth::hash_password(login.password));
+    // RFC 5321 §4.5.1: postmaster@ of every domain must reach someone. The resolver falls back
+    // to the domain's first account anyway; the alias makes that visible in `alias list`.
+    store.add_alias("postmaster@localhost", login.address);
     ::unlink(kDemoPasswordFile);  // a stale file from an earlier, emptied store
     write_secret_file(kDemoPasswordFile, login.password);
     return login;

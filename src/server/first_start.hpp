@@ -17,9 +17,10 @@ struct DemoLogin {
 
 inline constexpr const char* kDemoPasswordFile = "demo-password";
 
-/// On a store with no domains at all, creates domain `localhost` and account `demo@localhost`
-/// with a random password, and writes the password to `<cwd>/demo-password` (mode 0600).
-/// Returns the login when it did so; nullopt when the store was not empty.
+/// On a store with no domains at all, creates domain `localhost`, account `demo@localhost`
+/// with a random password and the alias postmaster@localhost -> demo@localhost, and writes the
+/// password to `<cwd>/demo-password` (mode 0600). Returns the login when it did so; nullopt when
+/// the store was not empty.
 std::optional<DemoLogin> create_demo_account_if_empty(store::Store& store);
 
 /// A random password of `length` characters from an alphabet without look-alikes (0/O, 1/l).

@@ -161,15 +161,6 @@ void serve(const config::GlobalOptions& options) {
     store_options.inline_blob_max = cfg.store.inline_blob_max;
     store = store::open_store(store_options);
     auto demo = create_demo_account_if_empty(*store);
-    if (demo) {
-        // RFC 5321 §4.5.1: postmaster@ of the domain must reach someone; the demo account is
-        // the only one (the resolver would fall back to it anyway; the alias makes it visible).
-        try {
-            store->add_alias("postmaster@localhost", demo->address);
-        } catch (const std::exception& e) {
-            spdlog::warn("first start: cannot create postmaster@localhost: {}", e.what());
-        }
-    }
 
     // Mail reception: SMTP (MX), submission (587, 465) and LMTP share one session; the
     // deliverer and authenticator read the store, so they come after it is open.
