@@ -123,11 +123,15 @@ class Reader {
                 read_store(*t);
             else if (k == "smtp")
                 read_smtp(*t);
+            else if (k == "pop3")
+                read_pop3(*t);
+            else if (k == "auth")
+                read_auth(*t);
             else if (k == "listen")
                 read_listen(*t);
             else
                 error(node, fmt::format("unknown section [{}] (known: server, tls, limits, store, "
-                                        "smtp, listen)",
+                                        "smtp, pop3, auth, listen)",
                                         k));
         }
     }
@@ -324,6 +328,59 @@ class Reader {
         });
     }
 
+    void get_bool(const toml::node& n, std::string_view key, bool& out) {
+        if (auto v = n.value<bool>())
+            out = *v;
+        else
+            error(n, fmt::format("'{}' must be true or false", key));
+    }
+
+    void read_pop3(const toml::table& t) {
+        auto& p = cfg_.pop3;
+        each(t, "pop3", [&](std::string_view k, const toml::node& n) {
+            if (k == "mailboxes") {
+                p.mailboxes.clear();
+                const toml::array* arr = n.as_array();
+                if (!arr || arr->empty()) {
+                    error(n, "'mailboxes' must be a non-empty list of mailbox names");
+                    return true;
+                }
+                for (const auto& item : *arr) {
+                    auto text = item.value<std::string>();
+                    if (!text || text->empty())
+                        error(item, "'mailboxes' entries must be mailbox names, e.g. \"INBOX\"");
+                    else
+                        p.mailboxes.push_back(*text);
+                }
+            } else if (k == "expire_retrieved")
+                get_bool(n, k, p.expire_retrieved);
+            else if (k == "login_delay_seconds")
+                get(n, k, p.login_delay_seconds, 0, 86400);
+            else if (k == "plaintext_auth_on_loopback")
+                get_bool(n, k, p.plaintext_auth_on_loopback);
+            else if (k == "apop")
+                get_bool(n, k, p.apop);
+            else if (k == "max_errors")
+                get(n, k, p.max_errors, 1, 1000);
+            else
+                return false;
+            return true;
+        });
+    }
+
+    void read_auth(const toml::table& t) {
+        auto& a = cfg_.auth;
+        each(t, "auth", [&](std::string_view k, const toml::node& n) {
+            if (k == "cache_seconds")
+                get(n, k, a.cache_seconds, 0, 7 * 86400);
+            else if (k == "cache_size")
+                get(n, k, a.cache_size, 0, 10000000);
+            else
+                return false;
+            return true;
+        });
+    }
+
     void read_listen(const toml::table& t) {
         each(t, "listen", [&](std::string_view k, const toml::node& n) {
             auto service = service_from_name(k);
@@ -472,6 +529,21 @@ std::string to_toml(const Config& c) {
     line("lmtp_socket_group", quote(c.smtp.lmtp_socket_group));
     line("lmtp_socket_mode", quote(fmt::format("{:04o}", c.smtp.lmtp_socket_mode)));
     line("max_errors", num(c.smtp.max_errors));
+    out += "\n[pop3]\n";
+    {
+        std::string list = "[";
+        for (std::size_t n = 0; n < c.pop3.mailboxes.size(); ++n)
+            list += (n ? ", " : "") + quote(c.pop3.mailboxes[n]);
+        line("mailboxes", list + "]");
+    }
+    line("expire_retrieved", c.pop3.expire_retrieved ? "true" : "false");
+    line("login_delay_seconds", num(c.pop3.login_delay_seconds));
+    line("plaintext_auth_on_loopback", c.pop3.plaintext_auth_on_loopback ? "true" : "false");
+    line("apop", c.pop3.apop ? "true" : "false");
+    line("max_errors", num(c.pop3.max_errors));
+    out += "\n[auth]\n";
+    line("cache_seconds", num(c.auth.cache_seconds));
+    line("cache_size", num(c.auth.cache_size));
     out += "\n[listen]\n";
     for (const auto& i : kServices) {
         std::string list = "[";

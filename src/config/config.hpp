@@ -79,6 +79,37 @@ struct SmtpConfig {
     std::uint32_t max_errors = 10;
 };
 
+/// POP3 (RFC 1939, 2449, 2595, 5034). See docs/pop3.md.
+struct Pop3Config {
+    /// The mailboxes a POP3 session sees as its maildrop, oldest message first. Default INBOX
+    /// only, like every common server; listing "Junk" too lets a downloading client fetch spam.
+    std::vector<std::string> mailboxes = {"INBOX"};
+    /// Expunge messages a session retrieved (RETR) when it QUITs, as if DELE'd: for clients
+    /// that never delete. Advertised as "EXPIRE 0" (RFC 2449 §6.7); false = "EXPIRE NEVER".
+    bool expire_retrieved = false;
+    /// Minimum seconds between two logins of one account (RFC 2449 §6.8 LOGIN-DELAY); 0 = off.
+    std::uint32_t login_delay_seconds = 0;
+    /// Allow USER/PASS and AUTH PLAIN/LOGIN without TLS from 127.0.0.0/8 and ::1. Never off
+    /// loopback: there STLS (RFC 2595) or the pop3s port comes first.
+    bool plaintext_auth_on_loopback = true;
+    /// APOP (RFC 1939 §7) needs the password in clear on the server; Hermod stores only
+    /// one-way hashes, so it works only for accounts imported with a {PLAIN} hash. Off.
+    bool apop = false;
+    /// Protocol errors in one session before "-ERR" and disconnect.
+    std::uint32_t max_errors = 10;
+};
+
+/// Password checks shared by every protocol.
+struct AuthConfig {
+    /// Seconds a successful login is remembered so the same login + password skips the Argon2
+    /// check (POP3 and IMAP clients log in every few minutes); 0 = off. Like Dovecot's
+    /// auth_cache_ttl. Only successes are cached, keyed by a keyed hash of login and password,
+    /// and an entry dies when the account's stored hash changes.
+    std::uint32_t cache_seconds = 3600;
+    /// Entries at most (least recently used go first).
+    std::uint32_t cache_size = 10000;
+};
+
 struct StoreConfig {
     std::string backend = "sqlite";
     std::uint64_t inline_blob_max = 1 << 20;  // bodies up to this size live in the database
@@ -90,6 +121,8 @@ struct Config {
     LimitsConfig limits;
     StoreConfig store;
     SmtpConfig smtp;
+    Pop3Config pop3;
+    AuthConfig auth;
     std::map<Service, std::vector<ListenAddress>> listen;  // empty list = service off
 };
 

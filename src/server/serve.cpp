@@ -29,6 +29,7 @@
 #include "common/log.hpp"
 #include "config/cli_options.hpp"
 #include "delivery/local_deliverer.hpp"
+#include "net/offload.hpp"
 #include "net/server.hpp"
 #include "net/tls.hpp"
 #include "server/first_start.hpp"
@@ -181,6 +182,7 @@ void serve(const config::GlobalOptions& options) {
     // the executors exist (the store's destructor commits and completes what is queued).
     // Session frames destroyed with the server afterwards no longer call into these.
     smtp::join_background_threads();
+    net::join_blocking_threads();
     authenticator.reset();
     deliverer.reset();
     store.reset();

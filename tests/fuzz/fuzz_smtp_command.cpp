@@ -7,9 +7,10 @@
 
 #include "common/base64.hpp"
 #include "smtp/proto/command.hpp"
-#include "smtp/proto/sasl.hpp"
+#include "auth/sasl.hpp"
 
 using namespace hermod::smtp::proto;
+using namespace hermod::auth;
 using hermod::base64_decode;
 using hermod::base64_encode;
 
@@ -75,13 +76,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Strict base64 accepts only the canonical encoding.
     if (auto decoded = base64_decode(text)) check(base64_encode(*decoded) == text);
     if (auto x = xtext_decode(text)) check(xtext_decode(xtext_encode(*x)) == *x);
-    // A SASL exchange on arbitrary lines never crashes and always has a reply or credentials.
+    // A SASL exchange on arbitrary lines never crashes; a challenge always has base64 text.
     SaslExchange plain(SaslMechanism::Plain), login(SaslMechanism::Login);
     auto s = plain.start(std::string(text));
-    check(s.status == SaslStatus::Done || s.reply().has_value());
+    check(s.status != SaslStatus::Challenge || base64_decode(s.challenge).has_value());
     login.start(std::nullopt);
     login.step(text);
     auto l = login.step(text);
-    check(l.status == SaslStatus::Done || l.reply().has_value());
+    check(l.status != SaslStatus::Challenge || base64_decode(l.challenge).has_value());
+    check(sasl_reply(l.status, l.challenge).code >= 300);
     return 0;
 }

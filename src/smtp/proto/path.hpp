@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utf8.hpp"
+
 namespace hermod::smtp::proto {
 
 // RFC 5321 §4.5.3.1.1-3 size limits, in octets.
@@ -94,8 +96,5 @@ struct PathResult {
 ///   Local-part = Dot-string / Quoted-string
 /// Limits: local part 64, domain 255, whole path 256 octets.
 PathResult parse_path(std::string_view input, const PathOptions& options);
-
-/// True for well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-bool is_valid_utf8(std::string_view text);
 
 }  // namespace hermod::smtp::proto

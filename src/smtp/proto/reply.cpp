@@ -208,6 +208,20 @@ Reply auth_required() {
 Reply auth_line_too_long() {
     return make_reply(500, "5.5.6", "Authentication exchange line too long");
 }
+Reply sasl_reply(auth::SaslStatus status, std::string_view challenge) {
+    switch (status) {
+        case auth::SaslStatus::Challenge:
+            return auth_challenge(challenge);
+        case auth::SaslStatus::Cancelled:
+            return auth_cancelled();
+        case auth::SaslStatus::TooLong:
+            return auth_line_too_long();
+        case auth::SaslStatus::Done:
+        case auth::SaslStatus::Malformed:
+            break;
+    }
+    return auth_malformed();
+}
 Reply auth_encryption_required() {
     return make_reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
 }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/sasl.hpp"
+
 namespace hermod::smtp::proto {
 
 /// One SMTP reply. `enhanced` is "class.subject.detail" (RFC 3463) or empty for the replies that
@@ -90,6 +92,8 @@ Reply auth_malformed();                         ///< 501 5.5.2 cannot decode res
 Reply auth_mechanism_unknown();                 ///< 504 5.5.4
 Reply auth_required();                          ///< 530 5.7.0
 Reply auth_line_too_long();                     ///< 500 5.5.6
+/// The reply to a SASL step that is not Done: 334 challenge, or the error above.
+Reply sasl_reply(auth::SaslStatus status, std::string_view challenge);
 Reply auth_encryption_required();               ///< 538 5.7.11
 Reply auth_temp_failure();                      ///< 454 4.7.0
 

@@ -2,7 +2,7 @@
 // Security: credentials are checked by auth::Authenticator off the I/O threads, with failure
 // counting, lock-out and a delay per failure; AUTH is refused in clear text off loopback
 // (538 5.7.11, RFC 4954 §4); proxy authorisation (an authzid other than the login) is refused.
-#include "smtp/proto/sasl.hpp"
+#include "auth/sasl.hpp"
 #include "smtp/server/session_state.hpp"
 
 namespace hermod::smtp {
@@ -28,15 +28,15 @@ awaitable<void> cmd_auth(Session& s, const proto::Command& cmd) {
         s.reply(proto::auth_encryption_required());
         co_return;
     }
-    auto mechanism = proto::sasl_mechanism(cmd.mechanism);
+    auto mechanism = auth::sasl_mechanism(cmd.mechanism);
     if (!mechanism) {
         s.reply(proto::auth_mechanism_unknown());
         co_return;
     }
-    proto::SaslExchange sasl(*mechanism);
+    auth::SaslExchange sasl(*mechanism);
     auto step = sasl.start(cmd.initial_response);
-    while (step.status == proto::SaslStatus::Challenge) {
-        s.reply(*step.reply(), false);
+    while (step.status == auth::SaslStatus::Challenge) {
+        s.reply(proto::sasl_reply(step.status, step.challenge), false);
         if (!co_await s.flush()) {
             s.quit = true;
             co_return;
@@ -47,13 +47,13 @@ awaitable<void> cmd_auth(Session& s, const proto::Command& cmd) {
             co_return;
         }
         if (line.line.status == net::LineReader::Status::TooLong) {
-            step.status = proto::SaslStatus::TooLong;
+            step.status = auth::SaslStatus::TooLong;
             break;
         }
         step = sasl.step(line.line.text);
     }
-    if (step.status != proto::SaslStatus::Done) {
-        s.reply(*step.reply());
+    if (step.status != auth::SaslStatus::Done) {
+        s.reply(proto::sasl_reply(step.status, step.challenge));
         co_return;
     }
     const auto& creds = sasl.credentials();

@@ -11,7 +11,7 @@
 
 #include "common/log.hpp"
 #include "delivery/networks.hpp"
-#include "smtp/proto/sasl.hpp"
+#include "auth/sasl.hpp"
 #include "smtp/server/session_state.hpp"
 
 namespace hermod::smtp {
@@ -58,7 +58,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 /// and 12288 for AUTH (RFC 4954 §4).
 std::size_t command_limit(const Session& s, std::string_view line) {
     std::size_t base = std::max<std::uint32_t>(s.cfg.limits.smtp_line_length, 3) - 2;
-    if (starts_with_ci(line, "AUTH ")) return proto::kMaxSaslLine;
+    if (starts_with_ci(line, "AUTH ")) return auth::kMaxSaslLine;
     if (starts_with_ci(line, "MAIL ") || starts_with_ci(line, "RCPT ")) return base + 1024;
     return base;
 }
@@ -202,7 +202,7 @@ awaitable<void> run_session(net::Stream& stream, Services services, Mode mode) {
     Session s(stream, services, mode);
     // The reader allows the longest legitimate line (AUTH with an initial response, RFC 4954
     // §4: 12288 octets); the parser then applies the per-verb limit (command_limit()).
-    stream.reader().set_max_line(proto::kMaxSaslLine + 2);
+    stream.reader().set_max_line(auth::kMaxSaslLine + 2);
     co_await start_idle_watch(s);
 
     s.reply(proto::greeting(s.hostname, mode == Mode::Lmtp));

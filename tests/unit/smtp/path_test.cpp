@@ -251,14 +251,3 @@ TEST(Rfc6531_3_3, Utf8OnlyWithSmtputf8) {
     EXPECT_EQ(parse("<j\xC0\xAF@x.org>", o).error, PathError::Syntax);      // overlong '/'
     EXPECT_EQ(parse("<j\xED\xA0\x80@x.org>", o).error, PathError::Syntax);  // surrogate
 }
-
-TEST(SmtpUtf8, Validator) {
-    EXPECT_TRUE(is_valid_utf8(""));
-    EXPECT_TRUE(is_valid_utf8("plain"));
-    EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC \xF0\x9F\x98\x80"));
-    EXPECT_FALSE(is_valid_utf8("\x80"));
-    EXPECT_FALSE(is_valid_utf8("\xE2\x82"));
-    EXPECT_FALSE(is_valid_utf8("\xE0\x80\x80"));      // overlong
-    EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
-    EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
-}

@@ -1,6 +1,8 @@
-// sasl.hpp - server side of the SMTP AUTH exchanges for PLAIN (RFC 4616) and LOGIN
-// (draft-murchison-sasl-login), framed as in RFC 4954 §4: base64 lines, "*" cancels, "=" is an
-// empty initial response. Verifying the credentials is src/auth's job, not this file's.
+// sasl.hpp - server side of the SASL exchanges for PLAIN (RFC 4616) and LOGIN
+// (draft-murchison-sasl-login), for SMTP AUTH (RFC 4954 §4), POP3 AUTH (RFC 5034 §4) and IMAP
+// AUTHENTICATE (RFC 9051 §6.2.2): base64 lines, "*" cancels, "=" is an empty initial response.
+// Each protocol frames challenges and maps the status to its own reply; verifying the
+// credentials is the Authenticator's job.
 // Security: handles passwords before authentication. Strict base64 and grammar, bounded lines,
 // no NUL inside names, and credential buffers are wiped on destruction.
 #pragma once
@@ -10,11 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "smtp/proto/reply.hpp"
+namespace hermod::auth {
 
-namespace hermod::smtp::proto {
-
-/// RFC 4954 §4: a client response line may be up to 12288 octets.
+/// RFC 4954 §4: a client response line may be up to 12288 octets (used by POP3 and IMAP too).
 inline constexpr std::size_t kMaxSaslLine = 12288;
 
 enum class SaslMechanism : std::uint8_t { Plain, Login };
@@ -41,18 +41,16 @@ struct SaslCredentials {
 std::optional<SaslCredentials> parse_plain_message(std::string_view message);
 
 enum class SaslStatus : std::uint8_t {
-    Challenge,  ///< send reply() (334 <challenge>) and feed the next line to step()
+    Challenge,  ///< send the challenge (SMTP "334 x", POP3/IMAP "+ x"), feed the next line to step()
     Done,       ///< credentials() are ready for verification
-    Cancelled,  ///< client sent "*": 501 5.7.0
-    Malformed,  ///< bad base64 or grammar: 501 5.5.2
-    TooLong,    ///< over kMaxSaslLine: 500 5.5.6
+    Cancelled,  ///< client sent "*" (SMTP 501 5.7.0)
+    Malformed,  ///< bad base64 or grammar (SMTP 501 5.5.2)
+    TooLong,    ///< over kMaxSaslLine (SMTP 500 5.5.6)
 };
 
 struct SaslStep {
     SaslStatus status = SaslStatus::Malformed;
-    std::string challenge;  ///< base64 text of the 334 line (Challenge only)
-    /// The reply for every status except Done (which awaits verification).
-    std::optional<Reply> reply() const;
+    std::string challenge;  ///< base64 text of the challenge (Challenge only)
 };
 
 /// One AUTH exchange. Usage: start() with the AUTH command's initial response, then step() with
@@ -77,4 +75,4 @@ class SaslExchange {
     SaslCredentials credentials_;
 };
 
-}  // namespace hermod::smtp::proto
+}  // namespace hermod::auth

@@ -1,11 +1,11 @@
-// sasl.cpp - PLAIN (RFC 4616) and LOGIN exchanges over SMTP AUTH (RFC 4954 §4).
+// sasl.cpp - PLAIN (RFC 4616) and LOGIN exchanges (RFC 4954 §4 framing).
 // Security: pre-authentication input carrying passwords; strict decoding, wiped buffers.
-#include "smtp/proto/sasl.hpp"
+#include "auth/sasl.hpp"
 
 #include "common/base64.hpp"
-#include "smtp/proto/path.hpp"
+#include "common/utf8.hpp"
 
-namespace hermod::smtp::proto {
+namespace hermod::auth {
 
 namespace {
 
@@ -66,22 +66,6 @@ std::optional<SaslCredentials> parse_plain_message(std::string_view m) {
     c.authcid.assign(authcid);
     c.password.assign(passwd);
     return c;
-}
-
-std::optional<Reply> SaslStep::reply() const {
-    switch (status) {
-        case SaslStatus::Challenge:
-            return auth_challenge(challenge);
-        case SaslStatus::Done:
-            return std::nullopt;
-        case SaslStatus::Cancelled:
-            return auth_cancelled();
-        case SaslStatus::Malformed:
-            return auth_malformed();
-        case SaslStatus::TooLong:
-            return auth_line_too_long();
-    }
-    return auth_malformed();
 }
 
 SaslStep SaslExchange::start(const std::optional<std::string>& initial_response) {
@@ -149,4 +133,4 @@ SaslStep SaslExchange::response(std::string_view line) {
     return result;
 }
 
-}  // namespace hermod::smtp::proto
+}  // namespace hermod::auth
