@@ -4,15 +4,19 @@
 // rotating addresses cannot grow memory without limit.
 #include "auth/authenticator.hpp"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -55,8 +59,70 @@ struct Authenticator::Impl {
     std::once_flag dummy_once;
     std::string dummy_hash;
 
+    /// The login cache: HMAC(login NUL password) -> what it proved, and until when.
+    struct Cached {
+        std::string account;
+        std::string password_hash;  ///< the stored hash it was checked against
+        Clock::time_point expires;
+    };
+    std::mutex cache_mutex;
+    std::unordered_map<std::string, Cached> cache;
+    std::atomic<std::uint64_t> cache_hits{0};
+    unsigned char cache_key[crypto_auth_hmacsha256_KEYBYTES];
+
+    std::string cache_id(const std::string& login, const std::string& password) {
+        crypto_auth_hmacsha256_state st;
+        crypto_auth_hmacsha256_init(&st, cache_key, sizeof cache_key);
+        crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(login.data()),
+                                      login.size());
+        const unsigned char nul = 0;
+        crypto_auth_hmacsha256_update(&st, &nul, 1);
+        crypto_auth_hmacsha256_update(
+            &st, reinterpret_cast<const unsigned char*>(password.data()), password.size());
+        std::string out(crypto_auth_hmacsha256_BYTES, '\0');
+        crypto_auth_hmacsha256_final(&st, reinterpret_cast<unsigned char*>(out.data()));
+        return out;
+    }
+
+    bool cached(const std::string& id, const store::Account& account) {
+        if (options.cache_ttl.count() == 0) return false;
+        std::lock_guard lock(cache_mutex);
+        auto it = cache.find(id);
+        if (it == cache.end()) return false;
+        // A new password (or an upgraded hash) invalidates what the old one proved.
+        if (it->second.expires < Clock::now() || it->second.account != account.address ||
+            it->second.password_hash != account.password_hash) {
+            cache.erase(it);
+            return false;
+        }
+        return true;
+    }
+
+    void remember(const std::string& id, const std::string& address) {
+        if (options.cache_ttl.count() == 0 || options.cache_size == 0) return;
+        std::optional<store::Account> now_stored;
+        try {
+            now_stored = store.find_account(address);  // after a possible rehash
+        } catch (const std::exception&) {
+            return;
+        }
+        if (!now_stored) return;
+        std::lock_guard lock(cache_mutex);
+        auto now = Clock::now();
+        if (cache.size() >= options.cache_size) {
+            std::erase_if(cache, [now](const auto& e) { return e.second.expires < now; });
+            // Still full: forget an arbitrary tenth (the cost is one Argon2 check each).
+            for (std::size_t n = std::max<std::size_t>(cache.size() / 10, 1);
+                 n > 0 && !cache.empty(); --n)
+                cache.erase(cache.begin());
+        }
+        cache[id] = Cached{address, now_stored->password_hash, now + options.cache_ttl};
+    }
+
     Impl(store::Store& s, const config::LimitsConfig& l, AuthenticatorOptions o)
         : store(s), limits(l), options(o) {
+        if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+        randombytes_buf(cache_key, sizeof cache_key);
         unsigned n = std::max(1u, options.threads);
         for (unsigned i = 0; i < n; ++i)
             workers.emplace_back([this] { work(); });
@@ -191,6 +257,14 @@ struct Authenticator::Impl {
         } catch (const std::exception& e) {
             spdlog::error("auth: account lookup failed: {}", e.what());
         }
+        std::string id;
+        if (account && options.cache_ttl.count() > 0) {
+            id = cache_id(login, password);
+            if (cached(id, *account)) {
+                ++cache_hits;
+                return {AuthStatus::Ok, account->address};
+            }
+        }
         bool ok;
         if (account) {
             ok = verify_password(account->password_hash, password);
@@ -213,9 +287,17 @@ struct Authenticator::Impl {
                 spdlog::warn("auth: rehash of {} failed: {}", account->address, e.what());
             }
         }
+        if (!id.empty()) remember(id, account->address);
         return {AuthStatus::Ok, account->address};
     }
 };
+
+AuthenticatorOptions options_from(const config::AuthConfig& auth) {
+    AuthenticatorOptions o;
+    o.cache_ttl = std::chrono::seconds(auth.cache_seconds);
+    o.cache_size = auth.cache_size;
+    return o;
+}
 
 Authenticator::Authenticator(store::Store& store, const config::LimitsConfig& limits,
                              AuthenticatorOptions options)
@@ -243,6 +325,10 @@ void Authenticator::check_async(std::string login, std::string password, std::st
         d->schedule(Clock::now() + d->options.failure_delay,
                     [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
     });
+}
+
+std::uint64_t Authenticator::cache_hits() const {
+    return impl_->cache_hits.load();
 }
 
 AuthResult Authenticator::check(std::string login, std::string password, std::string client_ip) {

@@ -4,10 +4,14 @@
 // Security: this is the brute-force front. Argon2 runs on a small dedicated thread pool, never
 // on the I/O threads; unknown accounts cost the same Argon2 check as known ones (no user
 // enumeration by timing); lock-outs are decided before any hash is computed, so a locked-out
-// attacker cannot burn CPU. No protocol types here.
+// attacker cannot burn CPU. The optional login cache (Dovecot's auth_cache) remembers only
+// successes, keyed by an HMAC of login and password under a per-process random key, and an
+// entry is used only while the account's stored hash is unchanged; failures always pay the
+// full check and delay. No protocol types here.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,7 +36,14 @@ struct AuthenticatorOptions {
     std::chrono::milliseconds failure_delay{1000};  ///< before a failure is reported
     std::chrono::seconds window{15 * 60};           ///< failure counting window
     std::size_t max_tracked_keys = 100000;          ///< failure table bound (addresses + accounts)
+    /// Successful logins remembered this long skip the Argon2 check ([auth] cache_seconds);
+    /// 0 = every login pays it.
+    std::chrono::seconds cache_ttl{0};
+    std::size_t cache_size = 10000;  ///< remembered logins at most ([auth] cache_size)
 };
+
+/// The options `hermod serve` uses: the failure policy defaults plus the [auth] login cache.
+AuthenticatorOptions options_from(const config::AuthConfig& auth);
 
 class Authenticator {
   public:
@@ -56,6 +67,9 @@ class Authenticator {
     void check_async(std::string login, std::string password, std::string client_ip, Callback done);
     /// Blocking form (tests, admin tools).
     AuthResult check(std::string login, std::string password, std::string client_ip);
+
+    /// Logins answered from the login cache so far (for tests and statistics).
+    std::uint64_t cache_hits() const;
 
   private:
     struct Impl;

@@ -166,7 +166,7 @@ void serve(const config::GlobalOptions& options) {
     // Mail reception: SMTP (MX), submission (587, 465) and LMTP share one session; the
     // deliverer and authenticator read the store, so they come after it is open.
     deliverer = delivery::make_deliverer(*store, cfg);
-    authenticator.emplace(*store, cfg.limits);
+    authenticator.emplace(*store, cfg.limits, auth::options_from(cfg.auth));
     smtp::Services services{&cfg, deliverer.get(), &*authenticator};
     for (config::Service service : {config::Service::Smtp, config::Service::Submission,
                                     config::Service::Submissions, config::Service::Lmtp})

@@ -70,6 +70,13 @@ MessageWriter::MessageWriter(std::unique_ptr<store::BlobWriter> blob, std::strin
 }
 
 void MessageWriter::write(std::string_view bytes) {
+    if (bytes.size() >= 2) {
+        tail_[0] = bytes[bytes.size() - 2];
+        tail_[1] = bytes.back();
+    } else if (bytes.size() == 1) {
+        tail_[0] = tail_[1];
+        tail_[1] = bytes[0];
+    }
     if (failed_) return;
     try {
         write_unchecked(bytes);
@@ -116,6 +123,7 @@ void MessageWriter::end_of_header(bool complete) {
 }
 
 std::shared_ptr<const store::StagedBlob> MessageWriter::finish() {
+    if (!(tail_[0] == '\r' && tail_[1] == '\n')) write("\r\n");
     // A message that ends inside its header section (no body) still gets its fields checked.
     if (!failed_ && buffering_) end_of_header(true);
     if (failed_) throw std::runtime_error("message could not be stored");

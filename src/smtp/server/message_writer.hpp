@@ -24,7 +24,9 @@ class MessageWriter {
                   bool fix_headers, std::string hostname);
     /// Never throws: a storage error is remembered and reported by finish().
     void write(std::string_view bytes);
-    /// Throws when the blob could not be written.
+    /// Ends the message with CRLF if its last line had none (a BDAT body may end anywhere,
+    /// RFC 3030 §2): stored messages are CRLF text, so POP3 sizes and IMAP line counts are
+    /// exact without rescanning. Throws when the blob could not be written.
     std::shared_ptr<const store::StagedBlob> finish();
     std::size_t prefix_size() const { return prefix_size_; }
     /// Octets handed to the blob so far (a buffered header section is not counted yet).
@@ -40,6 +42,7 @@ class MessageWriter {
     std::string hostname_;
     std::string header_;
     bool failed_ = false;
+    char tail_[2] = {'\r', '\n'};  ///< the last two octets of the content (CRLF when empty)
 };
 
 /// RFC 5322 §3.3 date-time in UTC, e.g. "Mon, 23 Nov 2026 11:17:09 +0000".

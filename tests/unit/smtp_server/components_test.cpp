@@ -156,6 +156,39 @@ TEST(SmtpServerAuthenticator, UpgradesLegacyHashAfterLogin) {
     EXPECT_TRUE(auth::verify_password(acct->password_hash, "secret"));
 }
 
+TEST(SmtpServerAuthenticator, LoginCacheSkipsRepeatedChecksUntilThePasswordChanges) {
+    TempStore ts;
+    ts.store->add_account("alice@example.org", auth::hash_password("secret"));
+    config::LimitsConfig limits;
+    config::AuthConfig cache_on;
+    cache_on.cache_seconds = 60;
+    auto o = auth::options_from(cache_on);
+    o.failure_delay = std::chrono::milliseconds(0);
+    auth::Authenticator a(*ts.store, limits, o);
+    EXPECT_EQ(a.check("alice@example.org", "secret", "192.0.2.1").status, auth::AuthStatus::Ok);
+    EXPECT_EQ(a.cache_hits(), 0u);
+    EXPECT_EQ(a.check("alice@example.org", "secret", "192.0.2.2").status, auth::AuthStatus::Ok);
+    EXPECT_EQ(a.cache_hits(), 1u);
+    // Only successes are remembered: a wrong password still fails (and is not a hit).
+    EXPECT_EQ(a.check("alice@example.org", "wrong", "192.0.2.1").status, auth::AuthStatus::Failed);
+    EXPECT_EQ(a.cache_hits(), 1u);
+    // A new password invalidates what the old one proved.
+    ts.store->set_password_hash("alice@example.org", auth::hash_password("new"));
+    EXPECT_EQ(a.check("alice@example.org", "secret", "192.0.2.1").status, auth::AuthStatus::Failed);
+    EXPECT_EQ(a.check("alice@example.org", "new", "192.0.2.1").status, auth::AuthStatus::Ok);
+    EXPECT_EQ(a.cache_hits(), 1u);
+}
+
+TEST(SmtpServerAuthenticator, LoginCacheOffByDefaultInOptions) {
+    TempStore ts;
+    ts.store->add_account("alice@example.org", auth::hash_password("secret"));
+    config::LimitsConfig limits;
+    auth::Authenticator a(*ts.store, limits, fast());
+    EXPECT_EQ(a.check("alice@example.org", "secret", "192.0.2.1").status, auth::AuthStatus::Ok);
+    EXPECT_EQ(a.check("alice@example.org", "secret", "192.0.2.1").status, auth::AuthStatus::Ok);
+    EXPECT_EQ(a.cache_hits(), 0u);
+}
+
 std::string run_writer(std::string_view message, bool fix, std::size_t piece = 7) {
     auto blob = std::make_unique<MemoryBlob>();
     MessageWriter w(std::move(blob), "P\r\n", fix, "mx.example.test");
@@ -177,6 +210,16 @@ TEST(SmtpServerMessageWriter, KeepsExistingFieldsAndLeavesRelayedMailAlone) {
     std::string msg = "Message-Id: <a@b>\r\nDATE:Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\nbody\r\n";
     EXPECT_EQ(run_writer(msg, true), "P\r\n" + msg);
     EXPECT_EQ(run_writer("Subject: x\r\n\r\nb\r\n", false), "P\r\nSubject: x\r\n\r\nb\r\n");
+}
+
+TEST(SmtpServerMessageWriter, EndsALastLineWithoutCrlf_Rfc3030Section2) {
+    EXPECT_EQ(run_writer("Subject: x\r\n\r\nno newline", false, 3),
+              "P\r\nSubject: x\r\n\r\nno newline\r\n");
+    EXPECT_EQ(run_writer("Subject: x\r\n\r\nends\r", false, 1),
+              "P\r\nSubject: x\r\n\r\nends\r\r\n");
+    EXPECT_EQ(run_writer("Subject: x\r\n\r\nfine\r\n", false, 1),
+              "P\r\nSubject: x\r\n\r\nfine\r\n");
+    EXPECT_EQ(run_writer("", false), "P\r\n");
 }
 
 TEST(SmtpServerMessageWriter, FoldedLinesAndHeaderOnlyMessages) {
