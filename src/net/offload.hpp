@@ -3,6 +3,10 @@
 // store writer, the Argon2 pool) back onto a session's own executor.
 // Security: the coroutine always resumes on its own executor, never on the worker thread, so
 // session state is only ever touched by its strand.
+// GCC 12: do not write a capturing lambda temporary inside the co_await expression
+// (`co_await run_blocking([p] {...})` double-frees the captures). Build a named std::function
+// and pass it with std::move, or call from a plain (non-coroutine) helper that returns the
+// awaitable, as src/pop3/server/async.cpp does.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

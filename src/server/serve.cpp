@@ -32,6 +32,7 @@
 #include "net/offload.hpp"
 #include "net/server.hpp"
 #include "net/tls.hpp"
+#include "pop3/server/session.hpp"
 #include "server/first_start.hpp"
 #include "smtp/server/session.hpp"
 #include "store/store.hpp"
@@ -171,6 +172,9 @@ void serve(const config::GlobalOptions& options) {
     for (config::Service service : {config::Service::Smtp, config::Service::Submission,
                                     config::Service::Submissions, config::Service::Lmtp})
         server.set_handler(service, smtp::make_handler(services, smtp::mode_for(service)));
+    // POP3 (110 with STLS, 995 implicit TLS): the same session on both.
+    for (config::Service service : {config::Service::Pop3, config::Service::Pop3s})
+        server.set_handler(service, pop3::make_handler({&cfg, store.get(), &*authenticator}));
 
     print_banner(data, server);
     if (!lmtp_socket.empty()) std::printf("  %-12s %s\n", "lmtp", lmtp_socket.c_str());

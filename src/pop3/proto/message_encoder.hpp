@@ -27,11 +27,14 @@ class MessageEncoder {
     void finish(std::string& out);
 
   private:
+    void feed_top(std::string_view chunk, std::string& out);
+    void end_line(bool blank);
+
     std::optional<std::uint32_t> body_lines_;
     bool at_line_start_ = true;
-    bool after_cr_ = false;
-    bool in_body_ = false;      ///< past the blank line ending the header
-    bool empty_line_ = true;    ///< the current line has no octets yet (to find the blank line)
+    bool after_cr_ = false;         ///< the last octet sent was CR
+    bool in_body_ = false;          ///< past the blank line ending the header
+    std::uint8_t line_octets_ = 0;  ///< octets of the current line so far, capped at 2 (TOP)
     std::uint32_t lines_sent_ = 0;  ///< body lines completed (TOP)
     bool done_ = false;
     bool ended_with_crlf_ = true;  ///< what was sent so far ends with CRLF (or nothing sent)

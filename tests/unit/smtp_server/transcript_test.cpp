@@ -2,11 +2,7 @@
 // against the real session over TCP on 127.0.0.1 port 0, in-process, with a fake deliverer
 // and a real store-backed authenticator.
 //
-// Transcript format, one step per line:
-//   C: text            client line (CRLF appended); consecutive C: lines go out in ONE write
-//                      when the next step needs the server (so they test PIPELINING)
-//   C-RAW: text        raw client bytes, escapes \r \n \t \\ and \xHH, no CRLF appended
-//   S: pattern         one server line; "<ANY>" matches any text, a trailing "..." any rest
+// Transcript format: C:, C-RAW:, S: and options as in ../support/transcript.hpp, plus:
 //   TLS                client TLS handshake (after "220 2.0.0" to STARTTLS)
 //   CLOSED             the server closes the connection
 //   STOP               begin server shutdown (net::Server::stop)
@@ -30,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "../support/line_client.hpp"
+#include "../support/transcript.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -51,131 +48,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::shared_ptr<net::TlsContext> test_tls() {
-    static std::shared_ptr<net::TlsContext> ctx = [] {
-        std::string tmpl = (fs::temp_directory_path() / "hermod-smtpd-XXXXXX").string();
-        fs::path dir = ::mkdtemp(tmpl.data());
-        net::generate_self_signed("localhost", dir / "cert.pem", dir / "key.pem");
-        auto c = net::TlsContext::load(dir / "cert.pem", dir / "key.pem");
-        fs::remove_all(dir);
-        return c;
-    }();
-    return ctx;
-}
-
+using hermod::testing::external_ipv4;
+using hermod::testing::matches;
+using hermod::testing::unescape;
 using Client = hermod::testing::LineClient;
-std::string unescape(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '\\' || i + 1 == s.size()) {
-            out += s[i];
-            continue;
-        }
-        char c = s[++i];
-        if (c == 'r')
-            out += '\r';
-        else if (c == 'n')
-            out += '\n';
-        else if (c == 't')
-            out += '\t';
-        else if (c == 'x' && i + 2 < s.size() + 0) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else
-            out += c;
-    }
-    return out;
-}
 
-/// Glob match with "<ANY>" wildcards and an optional trailing "...".
-bool matches(std::string_view text, std::string pattern) {
-    bool prefix = pattern.size() >= 3 && pattern.ends_with("...");
-    if (prefix) pattern.resize(pattern.size() - 3);
-    std::vector<std::string> parts;
-    std::size_t pos = 0;
-    for (;;) {
-        auto any = pattern.find("<ANY>", pos);
-        parts.push_back(
-            pattern.substr(pos, any == std::string::npos ? std::string::npos : any - pos));
-        if (any == std::string::npos) break;
-        pos = any + 5;
-    }
-    if (parts.size() == 1) return prefix ? text.starts_with(parts[0]) : text == parts[0];
-    if (!text.starts_with(parts.front())) return false;
-    std::size_t at = parts.front().size();
-    for (std::size_t i = 1; i + 1 < parts.size(); ++i) {
-        auto f = text.find(parts[i], at);
-        if (f == std::string_view::npos) return false;
-        at = f + parts[i].size();
-    }
-    const std::string& last = parts.back();
-    if (prefix) return text.find(last, at) != std::string_view::npos;
-    return text.size() >= at + last.size() && text.ends_with(last);
-}
-
-struct Step {
-    std::string kind;
-    std::string arg;
-    int line = 0;
-};
-
-struct Script {
-    std::map<std::string, std::string> options;
-    std::vector<Step> steps;
-};
-
-Script load(const fs::path& file) {
-    Script s;
-    std::ifstream in(file);
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-        ++n;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.starts_with("#!")) {
-            auto colon = line.find(':');
-            std::string key =
-                line.substr(2, colon == std::string::npos ? std::string::npos : colon - 2);
-            std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-            auto trim = [](std::string& x) {
-                x.erase(0, x.find_first_not_of(' '));
-                x.erase(x.find_last_not_of(' ') + 1);
-            };
-            trim(key);
-            trim(value);
-            s.options[key] = value;
-            continue;
-        }
-        if (line.empty() || line[0] == '#') continue;
-        if (line == "C:") line = "C: ";  // an empty client line
-        auto colon = line.find(": ");
-        Step st;
-        st.line = n;
-        if (colon == std::string::npos) {
-            st.kind = line;
-        } else {
-            st.kind = line.substr(0, colon);
-            st.arg = line.substr(colon + 2);
-        }
-        s.steps.push_back(st);
-    }
-    return s;
-}
-
-/// A non-loopback IPv4 address of this host, to play a client that is not on loopback.
-std::optional<std::string> external_ipv4() {
-    ifaddrs* list = nullptr;
-    if (::getifaddrs(&list) != 0) return std::nullopt;
-    std::optional<std::string> out;
-    for (ifaddrs* i = list; i && !out; i = i->ifa_next) {
-        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
-        char buf[INET_ADDRSTRLEN];
-        auto* sin = reinterpret_cast<sockaddr_in*>(i->ifa_addr);
-        ::inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf);
-        if (!std::string_view(buf).starts_with("127.")) out = buf;
-    }
-    ::freeifaddrs(list);
-    return out;
+std::shared_ptr<net::TlsContext> test_tls() {
+    return hermod::testing::transcript_tls();
 }
 
 fs::path transcript_dir() {
@@ -203,7 +82,7 @@ class Transcript : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(Transcript, Plays) {
-    Script script = load(transcript_dir() / GetParam());
+    hermod::testing::Script script = hermod::testing::load_script(transcript_dir() / GetParam());
     ASSERT_FALSE(script.steps.empty()) << GetParam();
     auto opt = [&](const std::string& k, const std::string& d = "") {
         auto it = script.options.find(k);
@@ -325,20 +204,10 @@ TEST_P(Transcript, Plays) {
     }
 }
 
-std::vector<std::string> transcripts() {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(transcript_dir()))
-        if (e.path().extension() == ".txt") out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(Smtp, Transcript, ::testing::ValuesIn(transcripts()),
+INSTANTIATE_TEST_SUITE_P(Smtp, Transcript,
+                         ::testing::ValuesIn(hermod::testing::transcript_files(transcript_dir())),
                          [](const ::testing::TestParamInfo<std::string>& info) {
-                             std::string n = info.param.substr(0, info.param.rfind('.'));
-                             for (auto& c : n)
-                                 if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                             return n;
+                             return hermod::testing::transcript_test_name(info.param);
                          });
 
 }  // namespace
