@@ -358,8 +358,13 @@ class Reader {
                 get(n, k, p.login_delay_seconds, 0, 86400);
             else if (k == "plaintext_auth_on_loopback")
                 get_bool(n, k, p.plaintext_auth_on_loopback);
-            else if (k == "apop")
-                get_bool(n, k, p.apop);
+            else if (k == "apop") {
+                bool on = false;
+                get_bool(n, k, on);
+                if (on)
+                    error(n, "'apop' cannot be turned on: APOP needs passwords stored in clear, "
+                             "and Hermod keeps only one-way hashes (see docs/pop3.md)");
+            }
             else if (k == "max_errors")
                 get(n, k, p.max_errors, 1, 1000);
             else
@@ -539,7 +544,6 @@ std::string to_toml(const Config& c) {
     line("expire_retrieved", c.pop3.expire_retrieved ? "true" : "false");
     line("login_delay_seconds", num(c.pop3.login_delay_seconds));
     line("plaintext_auth_on_loopback", c.pop3.plaintext_auth_on_loopback ? "true" : "false");
-    line("apop", c.pop3.apop ? "true" : "false");
     line("max_errors", num(c.pop3.max_errors));
     out += "\n[auth]\n";
     line("cache_seconds", num(c.auth.cache_seconds));

@@ -92,9 +92,8 @@ struct Pop3Config {
     /// Allow USER/PASS and AUTH PLAIN/LOGIN without TLS from 127.0.0.0/8 and ::1. Never off
     /// loopback: there STLS (RFC 2595) or the pop3s port comes first.
     bool plaintext_auth_on_loopback = true;
-    /// APOP (RFC 1939 §7) needs the password in clear on the server; Hermod stores only
-    /// one-way hashes, so it works only for accounts imported with a {PLAIN} hash. Off.
-    bool apop = false;
+    // APOP (RFC 1939 §7) is not a setting: it needs the password in clear on the server, and
+    // Hermod stores only one-way hashes. "apop = true" is refused with that reason.
     /// Protocol errors in one session before "-ERR" and disconnect.
     std::uint32_t max_errors = 10;
 };

@@ -188,3 +188,41 @@ lmtp_socket_mode = "666"
     EXPECT_EQ(m[0], "u.toml:2: 'lmtp_socket_user' must be a string");
     EXPECT_EQ(m[1], "u.toml:3: 'lmtp_socket_group' must be a string");
 }
+
+TEST(Config, Pop3AndAuthSections) {
+    auto r = parse(R"([pop3]
+mailboxes = ["INBOX", "Junk"]
+expire_retrieved = true
+login_delay_seconds = 300
+plaintext_auth_on_loopback = false
+max_errors = 3
+apop = true
+[auth]
+cache_seconds = 0
+cache_size = 5
+)",
+                   "p.toml");
+    auto m = messages(r);
+    // RFC 1939 §7 APOP needs clear-text passwords: turning it on is an error with the reason.
+    ASSERT_EQ(m.size(), 1u) << ::testing::PrintToString(m);
+    EXPECT_NE(m[0].find("p.toml:7: 'apop' cannot be turned on"), std::string::npos) << m[0];
+    EXPECT_EQ(r.config.pop3.mailboxes, (std::vector<std::string>{"INBOX", "Junk"}));
+    EXPECT_TRUE(r.config.pop3.expire_retrieved);
+    EXPECT_EQ(r.config.pop3.login_delay_seconds, 300u);
+    EXPECT_FALSE(r.config.pop3.plaintext_auth_on_loopback);
+    EXPECT_EQ(r.config.pop3.max_errors, 3u);
+    EXPECT_EQ(r.config.auth.cache_seconds, 0u);
+    EXPECT_EQ(r.config.auth.cache_size, 5u);
+
+    auto bad = parse("[pop3]\nmailboxes = []\n[auth]\ncache_seconds = -1\n", "b.toml");
+    EXPECT_EQ(messages(bad).size(), 2u);
+
+    // The shown form loads back to the same settings.
+    auto fine = parse("[pop3]\nmailboxes = [\"INBOX\", \"Junk\"]\nexpire_retrieved = true\n",
+                      "f.toml");
+    ASSERT_TRUE(fine.errors.empty());
+    auto again = parse(to_toml(fine.config), "shown.toml");
+    ASSERT_TRUE(again.errors.empty()) << messages(again)[0];
+    EXPECT_EQ(to_toml(again.config), to_toml(fine.config));
+    EXPECT_EQ(again.config.pop3.mailboxes.size(), 2u);
+}
