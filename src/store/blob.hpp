@@ -16,6 +16,10 @@ struct StagedBlob {
     std::uint64_t size = 0;
     std::string inline_data;  // the content, when it is stored inside the database
     bool in_file = false;     // true: the content is in its own durable file, inline_data empty
+    /// The parsed MIME structure (mime::serialize of mime::parse of the content), computed once
+    /// by BlobWriter::finish() and stored with the blob so FETCH never re-parses. Empty when it
+    /// could not be computed (it is then computed again on the first Store::read_structure).
+    std::string structure;
 };
 
 /// Streams a body in, hashing as it goes; never holds more than the inline limit in memory.
@@ -25,7 +29,8 @@ class BlobWriter {
     virtual void write(std::string_view bytes) = 0;
     virtual std::uint64_t size() const = 0;
     /// Completes the blob. Large bodies are fsynced and renamed into place here (on the
-    /// caller's thread, so many can sync in parallel); small ones are kept inline.
+    /// caller's thread, so many can sync in parallel); small ones are kept inline. The MIME
+    /// structure is parsed here too (StagedBlob::structure); a parse problem never throws.
     virtual std::shared_ptr<const StagedBlob> finish() = 0;
 };
 

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +14,10 @@
 #include <ctime>
 #include <vector>
 
+#include "common/log.hpp"
 #include "common/sha256.hpp"
+#include "mime/parser.hpp"
+#include "mime/serialize.hpp"
 #include "store/store.hpp"
 
 namespace hermod::store {
@@ -37,6 +41,21 @@ void write_all(int fd, std::string_view bytes, const std::string& path) {
         }
         bytes.remove_prefix(static_cast<std::size_t>(n));
     }
+}
+
+/// Parses `size` bytes of an open file over a read-only mapping, unmapped before returning.
+std::string structure_of_fd(int fd, std::uint64_t size, std::string_view hash) noexcept {
+    if (size == 0) return parse_structure({}, hash);
+    void* map = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+        spdlog::warn("store: cannot map blob {} to parse its MIME structure: {}", hash,
+                     std::strerror(errno));
+        return {};
+    }
+    std::string out = parse_structure(
+        std::string_view(static_cast<const char*>(map), static_cast<std::size_t>(size)), hash);
+    ::munmap(map, static_cast<std::size_t>(size));
+    return out;
 }
 
 /// A StagedBlob whose file is pinned against deletion for as long as it lives.
@@ -80,9 +99,12 @@ class StreamingBlobWriter : public BlobWriter {
             blob->hash = std::move(hash);
             blob->size = size_;
             blob->inline_data = std::move(buffer_);
+            blob->structure = parse_structure(blob->inline_data, blob->hash);
             return blob;
         }
         if (::fsync(fd_) != 0) io_fail("cannot fsync", tmp_path_);
+        // Parsed over a mapping of the (now durable) content, never held in memory whole.
+        std::string structure = structure_of_fd(fd_, size_, hash);
         ::close(fd_);
         fd_ = -1;
 
@@ -90,6 +112,7 @@ class StreamingBlobWriter : public BlobWriter {
         blob->hash = hash;
         blob->size = size_;
         blob->in_file = true;
+        blob->structure = std::move(structure);
         // Pin before the file appears, so a concurrent release of the same content cannot
         // unlink it between our rename and the commit that references it.
         files_->pin(hash);
@@ -143,6 +166,20 @@ class StreamingBlobWriter : public BlobWriter {
 };
 
 }  // namespace
+
+std::string parse_structure(std::string_view content, std::string_view hash) noexcept {
+    try {
+        // Default limits: max_depth 64 is the default of config limits.mime_depth.
+        return mime::serialize(mime::parse(content, mime::Limits{}));
+    } catch (const std::exception& e) {
+        try {
+            spdlog::warn("store: cannot parse the MIME structure of blob {}: {}", hash, e.what());
+        } catch (...) {
+        }
+    } catch (...) {
+    }
+    return {};
+}
 
 void fsync_dir(const std::string& dir) {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -216,6 +253,24 @@ std::string BlobFiles::read_range(std::string_view hash, std::uint64_t offset,
             done += static_cast<std::size_t>(n);
         }
     }
+    ::close(fd);
+    return out;
+}
+
+std::string BlobFiles::structure_of_file(std::string_view hash) const {
+    std::string path = path_for(hash);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            throw StoreError(ErrorKind::NotFound, "blob " + std::string(hash) + " is missing");
+        io_fail("cannot open", path);
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        ::close(fd);
+        io_fail("cannot stat", path);
+    }
+    std::string out = structure_of_fd(fd, static_cast<std::uint64_t>(st.st_size), hash);
     ::close(fd);
     return out;
 }

@@ -30,6 +30,10 @@ class BlobFiles : public std::enable_shared_from_this<BlobFiles> {
     /// rest. Throws StoreError(NotFound) when the file is missing.
     std::string read_range(std::string_view hash, std::uint64_t offset, std::uint64_t length) const;
 
+    /// The serialized MIME structure of a blob file, parsed over a read-only mapping (never
+    /// loaded whole). Throws StoreError(NotFound) when the file is missing; "" if parsing failed.
+    std::string structure_of_file(std::string_view hash) const;
+
     /// Removes the file of a blob whose last reference went away, unless a StagedBlob for the
     /// same hash is alive in this process (a writer may have just renamed it into place and be
     /// about to reference it). Called after the releasing transaction committed.
@@ -47,6 +51,10 @@ class BlobFiles : public std::enable_shared_from_this<BlobFiles> {
     std::mutex mutex_;
     std::map<std::string, int, std::less<>> pinned_;
 };
+
+/// mime::serialize(mime::parse(content)) with the default limits; "" (and a warning in the log)
+/// if that fails. Never throws.
+std::string parse_structure(std::string_view content, std::string_view hash) noexcept;
 
 /// Best-effort fsync of a directory (after a rename or create inside it). Throws on failure.
 void fsync_dir(const std::string& dir);

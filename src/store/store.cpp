@@ -24,6 +24,10 @@ std::string_view to_string(SpecialUse use) {
     return "";
 }
 
+void MailboxWatch::cancel() noexcept {
+    if (auto cancel = std::exchange(cancel_, nullptr)) cancel();
+}
+
 std::vector<Appended> Store::append(std::vector<NewMessage> messages) {
     auto promise = std::make_shared<std::promise<std::vector<Appended>>>();
     auto future = promise->get_future();

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/blob.hpp"
@@ -184,6 +185,37 @@ using AppendCallback = std::function<void(std::exception_ptr error, std::vector<
 /// Completion of deliver_async; same rules as AppendCallback.
 using DeliveredCallback = std::function<void(std::exception_ptr error, Delivered)>;
 
+/// A live subscription to one mailbox's changes (Store::watch). Destroying it (or cancel())
+/// unsubscribes: once that returns, its callback is not running and will never run again. It
+/// may be cancelled from inside its own callback.
+class MailboxWatch {
+  public:
+    MailboxWatch() = default;
+    explicit MailboxWatch(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
+    MailboxWatch(MailboxWatch&& other) noexcept : cancel_(std::exchange(other.cancel_, nullptr)) {}
+    MailboxWatch& operator=(MailboxWatch&& other) noexcept {
+        if (this != &other) {
+            cancel();
+            cancel_ = std::exchange(other.cancel_, nullptr);
+        }
+        return *this;
+    }
+    MailboxWatch(const MailboxWatch&) = delete;
+    MailboxWatch& operator=(const MailboxWatch&) = delete;
+    ~MailboxWatch() { cancel(); }
+
+    /// Unsubscribes (idempotent); waits for a call of the callback in progress on another thread.
+    void cancel() noexcept;
+
+  private:
+    std::function<void()> cancel_;
+};
+
+/// Called with a mailbox's new HIGHESTMODSEQ after a committed write changed it (see
+/// Store::watch). Runs on the store's writer thread: never block or call the store's blocking
+/// methods in it; post to your own executor.
+using ChangeCallback = std::function<void(std::uint64_t modseq)>;
+
 class Store {
   public:
     virtual ~Store() = default;
@@ -268,6 +300,15 @@ class Store {
     /// Changes with modseq > `since`, ascending.
     virtual std::vector<Change> changes_since(Id mailbox_id, std::uint64_t since) = 0;
 
+    // --- change notifications (IMAP IDLE, JMAP push) -------------------------------------
+    /// Calls `on_change` with the mailbox's new HIGHESTMODSEQ after each committed write that
+    /// changed it (append, deliver, store_flags, expunge; also rename and delete, with the
+    /// unchanged modseq), on the writer thread, after durability. Values only increase (but a
+    /// rename/delete repeats the last one); several writes may be reported as one call. Writes by
+    /// other processes on the same store (the admin CLI) are noticed by a poll about every second
+    /// while any watch exists. NotFound if the mailbox does not exist.
+    virtual std::unique_ptr<MailboxWatch> watch(Id mailbox_id, ChangeCallback on_change) = 0;
+
     // --- blobs ---------------------------------------------------------------------------
     /// A writer that hashes while it streams; small bodies stay in memory, large ones spill to
     /// a file under the data folder. Finish it and attach the StagedBlob to NewMessages.
@@ -280,6 +321,10 @@ class Store {
     /// message before the transaction that stores it): its inline data or its durable file.
     virtual std::string read_staged_blob(const StagedBlob& blob, std::uint64_t offset = 0,
                                          std::uint64_t length = UINT64_MAX) = 0;
+    /// The blob's MIME structure as mime::serialize() wrote it (parsed once, at delivery).
+    /// Blobs stored before schema 4 (or whose parse failed) are parsed now, and the result is
+    /// stored back through the writer without waiting for it. NotFound for an unknown hash.
+    virtual std::string read_structure(std::string_view blob_hash) = 0;
 
     // --- outbound queue ------------------------------------------------------------------
     /// Queue entries ordered by next_attempt, then id. Entries are written by deliver_async.

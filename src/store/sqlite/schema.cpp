@@ -127,8 +127,15 @@ UPDATE accounts SET used_bytes =
     (SELECT coalesce(sum(total_size), 0) FROM mailboxes WHERE account_id = accounts.id);
 )sql";
 
+// Version 4: the parsed MIME structure of each body (mime::serialize), written with the blob's
+// row at delivery so IMAP FETCH never re-parses. NULL for bodies stored before this version;
+// Store::read_structure computes those on first use and stores them back.
+constexpr const char* kStep4 = R"sql(
+ALTER TABLE blobs ADD COLUMN structure BLOB;
+)sql";
+
 const std::vector<const char*>& steps() {
-    static const std::vector<const char*> all = {kStep1, kStep2, kStep3};
+    static const std::vector<const char*> all = {kStep1, kStep2, kStep3, kStep4};
     return all;
 }
 

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <ctime>
 #include <deque>
@@ -22,7 +23,9 @@
 #include <type_traits>
 
 #include "common/address.hpp"
+#include "common/log.hpp"
 #include "store/blob_files.hpp"
+#include "store/notifier.hpp"
 #include "store/sqlite/db.hpp"
 
 namespace hermod::store::sqlite {
@@ -33,10 +36,13 @@ namespace {
 struct JobCtx {
     Db& db;
     std::vector<std::string> released_files;  // blob files to unlink once committed
-    int schema = kLatestVersion;  // below 3 (old stores opened by tests): no usage counter
+    int schema = kLatestVersion;       // below 3 (old stores opened by tests): no usage counter
+    std::vector<MailboxEvent> events;  // mailboxes changed, published to watches once committed
 };
 
 struct Job {
+    /// Empty for a job that only needs its completion run on the writer thread, in order with
+    /// the commits (publishing changes noticed by the poller): it takes no transaction.
     std::function<void(JobCtx&)> run;
     std::function<void(std::exception_ptr)> done;  // after COMMIT, or with the job's error
 };
@@ -239,17 +245,28 @@ Id insert_mailbox(Db& db, Id account_id, const std::string& name, SpecialUse use
     return db.last_insert_rowid();
 }
 
-/// Adds one reference to a staged blob, inserting its row (and inline content) on first use:
-/// one row per distinct body however many messages and queue entries share it.
-void reference_blob(Db& db, const StagedBlob& blob) {
-    auto ins = db.prepare(
-        "INSERT INTO blobs(hash, size, refcount, data) VALUES(?1, ?2, 1, ?3) "
-        "ON CONFLICT(hash) DO UPDATE SET refcount=refcount+1");
+/// Adds one reference to a staged blob, inserting its row (and inline content, and from schema
+/// 4 its MIME structure) on first use: one row per distinct body however many messages and
+/// queue entries share it.
+void reference_blob(JobCtx& ctx, const StagedBlob& blob) {
+    auto ins = ctx.db.prepare(
+        ctx.schema >= 4
+            ? "INSERT INTO blobs(hash, size, refcount, data, structure) VALUES(?1, ?2, 1, ?3, ?4) "
+              "ON CONFLICT(hash) DO UPDATE SET refcount=refcount+1, "
+              "structure=coalesce(structure, excluded.structure)"
+            : "INSERT INTO blobs(hash, size, refcount, data) VALUES(?1, ?2, 1, ?3) "
+              "ON CONFLICT(hash) DO UPDATE SET refcount=refcount+1");
     ins.bind(1, blob.hash).bind(2, static_cast<std::int64_t>(blob.size));
     if (blob.in_file)
         ins.bind_null(3);
     else
         ins.bind_blob(3, blob.inline_data);
+    if (ctx.schema >= 4) {
+        if (blob.structure.empty())
+            ins.bind_null(4);  // not parsed: read_structure computes it on first use
+        else
+            ins.bind_blob(4, blob.structure);
+    }
     ins.run();
 }
 
@@ -283,6 +300,13 @@ void add_change(Db& db, Id mailbox_id, std::uint64_t modseq, std::uint32_t uid, 
 
 /// Removes a mailbox with its messages, change log and blob references.
 void drop_mailbox(JobCtx& ctx, Id mailbox_id) {
+    {
+        auto st = ctx.db.prepare("SELECT highestmodseq FROM mailboxes WHERE id=?1");
+        st.bind(1, mailbox_id);
+        if (st.step())
+            ctx.events.push_back(
+                MailboxEvent{mailbox_id, static_cast<std::uint64_t>(st.int64(0)), true});
+    }
     std::vector<std::pair<std::string, std::int64_t>> refs;
     {
         auto st = ctx.db.prepare(
@@ -330,9 +354,16 @@ class SqliteStore final : public Store {
         sqlite3_wal_hook(writer_db_->handle(), &SqliteStore::wal_hook, this);
         checkpointer_ = std::thread([this] { checkpoint_loop(); });
         writer_ = std::thread([this] { writer_loop(); });
+        poller_ = std::thread([this] { poll_loop(); });
     }
 
     ~SqliteStore() override {
+        {
+            std::lock_guard lock(poll_mutex_);
+            poll_stop_ = true;
+        }
+        poll_cv_.notify_all();
+        poller_.join();  // before the writer: it submits jobs
         {
             std::lock_guard lock(mutex_);
             stopping_ = true;
@@ -786,6 +817,8 @@ class SqliteStore final : public Store {
                 .bind(2, box.name)
                 .bind(3, new_name)
                 .run();
+            // XXX: renamed inferiors are not notified (their watchers learn it from LIST).
+            ctx.events.push_back(MailboxEvent{mailbox_id, box.highestmodseq, true});
         });
     }
 
@@ -936,6 +969,7 @@ class SqliteStore final : public Store {
                 .bind(1, mailbox_id)
                 .bind(2, static_cast<std::int64_t>(modseq))
                 .run();
+            ctx.events.push_back(MailboxEvent{mailbox_id, modseq, false});
             return modseq;
         });
     }
@@ -978,6 +1012,7 @@ class SqliteStore final : public Store {
                 .bind(3, removed)
                 .bind(4, bytes)
                 .run();
+            ctx.events.push_back(MailboxEvent{mailbox_id, modseq, false});
             return modseq;
         });
     }
@@ -994,6 +1029,30 @@ class SqliteStore final : public Store {
                                  static_cast<std::uint32_t>(st.int64(1)),
                                  static_cast<ChangeKind>(st.int64(2))});
         return out;
+    }
+
+    // --- change notifications --------------------------------------------------------------
+
+    std::unique_ptr<MailboxWatch> watch(Id mailbox_id, ChangeCallback on_change) override {
+        std::uint64_t modseq = 0;
+        {
+            auto db = lease();
+            auto st = db->prepare("SELECT highestmodseq FROM mailboxes WHERE id=?1");
+            st.bind(1, mailbox_id);
+            if (!st.step())
+                fail(ErrorKind::NotFound,
+                     "mailbox " + std::to_string(mailbox_id) + " does not exist");
+            modseq = static_cast<std::uint64_t>(st.int64(0));
+        }
+        // Only changes committed after the read above are reported (baseline), whether by our
+        // writer or, through the poller, by another process.
+        auto watch = notifier_->subscribe(mailbox_id, modseq, std::move(on_change));
+        {
+            std::lock_guard lock(poll_mutex_);
+            poll_known_.try_emplace(mailbox_id, modseq);
+        }
+        poll_cv_.notify_all();
+        return watch;
     }
 
     // --- blobs -----------------------------------------------------------------------------
@@ -1044,6 +1103,50 @@ class SqliteStore final : public Store {
         return blob.inline_data.substr(static_cast<std::size_t>(offset),
                                        static_cast<std::size_t>(std::min<std::uint64_t>(
                                            length, blob.inline_data.size() - offset)));
+    }
+
+    std::string read_structure(std::string_view hash_in) override {
+        std::string hash = ascii_lower(hash_in);
+        bool in_file = false;
+        {
+            auto db = lease();
+            auto st =
+                db->prepare(schema_ >= 4 ? "SELECT structure, data IS NULL FROM blobs WHERE hash=?1"
+                                         : "SELECT NULL, data IS NULL FROM blobs WHERE hash=?1");
+            st.bind(1, hash);
+            if (!st.step()) fail(ErrorKind::NotFound, "blob " + hash + " does not exist");
+            if (!st.is_null(0)) {
+                std::string stored = st.text(0);
+                if (!stored.empty()) return stored;
+            }
+            in_file = st.int64(1) != 0;
+        }
+        // Stored before schema 4 (or its parse failed at delivery): parse it now, and store it
+        // back through the writer without waiting for that commit.
+        std::string structure =
+            in_file ? files_->structure_of_file(hash) : parse_structure(read_blob(hash), hash);
+        if (!structure.empty() && schema_ >= 4) {
+            auto data = std::make_shared<std::pair<std::string, std::string>>(hash, structure);
+            Job job;
+            job.run = [data](JobCtx& ctx) {
+                ctx.db.prepare("UPDATE blobs SET structure=?2 WHERE hash=?1 AND structure IS NULL")
+                    .bind(1, data->first)
+                    .bind_blob(2, data->second)
+                    .run();
+            };
+            job.done = [data](std::exception_ptr error) {
+                if (!error) return;
+                try {
+                    std::rethrow_exception(error);
+                } catch (const std::exception& e) {
+                    spdlog::warn("store: cannot store the MIME structure of blob {}: {}",
+                                 data->first, e.what());
+                } catch (...) {
+                }
+            };
+            submit(std::move(job));
+        }
+        return structure;
     }
 
     // --- outbound queue --------------------------------------------------------------------
@@ -1120,7 +1223,7 @@ class SqliteStore final : public Store {
             fail(ErrorKind::Invalid, "mailbox " + box.name + " has run out of UIDs");
 
         // One row per distinct body: a second recipient only bumps the refcount.
-        reference_blob(ctx.db, blob);
+        reference_blob(ctx, blob);
 
         Appended out;
         out.mailbox_id = m.mailbox_id;
@@ -1141,6 +1244,7 @@ class SqliteStore final : public Store {
             .run();
         out.message_id = ctx.db.last_insert_rowid();
         add_change(ctx.db, m.mailbox_id, out.modseq, out.uid, ChangeKind::Appended);
+        ctx.events.push_back(MailboxEvent{m.mailbox_id, out.modseq, false});
         ctx.db
             .prepare(
                 "UPDATE mailboxes SET uidnext=?2, highestmodseq=?3, message_count=message_count+1, "
@@ -1163,7 +1267,7 @@ class SqliteStore final : public Store {
         if (q.recipient.empty()) fail(ErrorKind::Invalid, "queue entry without a recipient");
         if (q.return_path_length > q.blob->size)
             fail(ErrorKind::Invalid, "queue entry's Return-Path is longer than its message");
-        reference_blob(ctx.db, *q.blob);
+        reference_blob(ctx, *q.blob);
         std::int64_t created = now();
         ctx.db
             .prepare(
@@ -1250,15 +1354,20 @@ class SqliteStore final : public Store {
         Db& db = *writer_db_;
         std::vector<std::exception_ptr> errors(batch.size());
         std::vector<std::string> released;
+        std::vector<MailboxEvent> events;
         std::exception_ptr txn_error;
         std::optional<std::size_t> culprit;  // the job whose error aborted the whole transaction
-        try {
-            db.prepare("BEGIN IMMEDIATE").run();
-        } catch (...) {
-            txn_error = std::current_exception();
+        bool writes = std::any_of(batch.begin(), batch.end(), [](const Job& j) { return !!j.run; });
+        if (writes) {
+            try {
+                db.prepare("BEGIN IMMEDIATE").run();
+            } catch (...) {
+                txn_error = std::current_exception();
+            }
         }
-        for (std::size_t i = 0; i < batch.size() && !txn_error; ++i) {
-            JobCtx ctx{db, {}, schema_};
+        for (std::size_t i = 0; i < batch.size() && writes && !txn_error; ++i) {
+            if (!batch[i].run) continue;
+            JobCtx ctx{db, {}, schema_, {}};
             try {
                 // Prepared once: statements the writer runs for every job stay cheap.
                 db.prepare("SAVEPOINT job").run();
@@ -1266,6 +1375,7 @@ class SqliteStore final : public Store {
                 db.prepare("RELEASE job").run();
                 released.insert(released.end(), ctx.released_files.begin(),
                                 ctx.released_files.end());
+                events.insert(events.end(), ctx.events.begin(), ctx.events.end());
             } catch (...) {
                 errors[i] = std::current_exception();
                 // Some errors (disk full, I/O) make SQLite roll back the whole transaction; then
@@ -1283,7 +1393,7 @@ class SqliteStore final : public Store {
                 }
             }
         }
-        if (!txn_error) {
+        if (writes && !txn_error) {
             try {
                 db.prepare("COMMIT").run();  // the one fsync of the batch
             } catch (...) {
@@ -1323,6 +1433,8 @@ class SqliteStore final : public Store {
                 // A completion must not kill the writer; the write itself is already settled.
             }
         }
+        // Watchers hear of the batch's changes only now that they are durable.
+        if (!txn_error) notifier_->publish(events);
     }
 
     // --- checkpoints -----------------------------------------------------------------------
@@ -1360,6 +1472,101 @@ class SqliteStore final : public Store {
             sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                       nullptr, nullptr);
         }
+    }
+
+    // --- changes by other processes ---------------------------------------------------------
+
+    /// While any watch exists, checks about once a second whether another connection (the admin
+    /// CLI, a second Store) committed (PRAGMA data_version), and if so reads the watched
+    /// mailboxes' HIGHESTMODSEQ; rises and deletions are published from the writer thread, in
+    /// order with its own commits (the notifier drops values a watcher has already seen).
+    static constexpr auto kPollInterval = std::chrono::seconds(1);
+
+    void poll_loop() {
+        std::unique_ptr<Db> db;
+        std::int64_t last_version = -1;
+        for (;;) {
+            {
+                std::unique_lock lock(poll_mutex_);
+                poll_cv_.wait(lock, [&] { return poll_stop_ || !notifier_->empty(); });
+                if (poll_stop_) return;
+                poll_cv_.wait_for(lock, kPollInterval, [&] { return poll_stop_; });
+                if (poll_stop_) return;
+            }
+            try {
+                poll_once(db, last_version);
+            } catch (const std::exception& e) {
+                spdlog::debug("store: change poll failed: {}", e.what());
+                db.reset();  // start afresh next time
+                last_version = -1;
+            }
+        }
+    }
+
+    void poll_once(std::unique_ptr<Db>& db, std::int64_t& last_version) {
+        std::vector<Id> ids = notifier_->watched();
+        if (ids.empty()) return;
+        if (!db) {
+            db = std::make_unique<Db>(db_path_, false, false);
+            db->exec("PRAGMA query_only=1");
+        }
+        std::int64_t version = 0;
+        {
+            auto st = db->prepare("PRAGMA data_version");
+            if (st.step()) version = st.int64(0);
+        }
+        if (version == last_version) return;
+        last_version = version;
+        std::vector<MailboxEvent> events;
+        std::map<Id, std::uint64_t> now_known;
+        std::set<Id> gone;
+        std::map<Id, std::uint64_t> known;
+        {
+            std::lock_guard lock(poll_mutex_);
+            known = poll_known_;
+        }
+        db->exec("BEGIN");  // one snapshot for all mailboxes
+        try {
+            for (Id id : ids) {
+                auto st = db->prepare("SELECT highestmodseq FROM mailboxes WHERE id=?1");
+                st.bind(1, id);
+                bool exists = st.step();
+                std::uint64_t modseq = exists ? static_cast<std::uint64_t>(st.int64(0)) : 0;
+                auto it = known.find(id);
+                if (exists) {
+                    if (it != known.end() && modseq > it->second)
+                        events.push_back(MailboxEvent{id, modseq, false});
+                    now_known[id] = modseq;
+                } else {
+                    if (it != known.end())
+                        events.push_back(MailboxEvent{id, it->second, true});  // deleted
+                    gone.insert(id);
+                }
+            }
+        } catch (...) {
+            db->exec("ROLLBACK");
+            throw;
+        }
+        db->exec("COMMIT");
+        {
+            std::lock_guard lock(poll_mutex_);
+            // Unwatched mailboxes are forgotten; watches added meanwhile keep their baseline.
+            for (auto& [id, modseq] : poll_known_)
+                if (!gone.count(id)) now_known.try_emplace(id, modseq);
+            std::vector<Id> watched = notifier_->watched();
+            std::map<Id, std::uint64_t> next;
+            for (Id id : watched) {
+                auto it = now_known.find(id);
+                if (it != now_known.end()) next.emplace(id, it->second);
+            }
+            poll_known_ = std::move(next);
+        }
+        if (events.empty()) return;
+        Job job;
+        job.done = [notifier = notifier_, events = std::move(events)](std::exception_ptr) {
+            notifier->publish(events);
+        };
+        submit(std::move(job));
     }
 
     // --- readers ---------------------------------------------------------------------------
@@ -1413,6 +1620,13 @@ class SqliteStore final : public Store {
 
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Db>> pool_;
+
+    std::shared_ptr<Notifier> notifier_ = std::make_shared<Notifier>();
+    std::mutex poll_mutex_;
+    std::condition_variable poll_cv_;
+    bool poll_stop_ = false;
+    std::map<Id, std::uint64_t> poll_known_;  // watched mailbox -> last modseq the poller saw
+    std::thread poller_;
 };
 
 }  // namespace

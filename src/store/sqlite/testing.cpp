@@ -50,4 +50,15 @@ bool blob_is_inline(const std::string& data_dir, const std::string& hash) {
     return st.step() && st.int64(0) != 0;
 }
 
+bool blob_structure_is_null(const std::string& data_dir, const std::string& hash) {
+    Db db(data_dir + "/hermod.db", false, false);
+    {
+        auto st = db.prepare("SELECT 1 FROM pragma_table_info('blobs') WHERE name='structure'");
+        if (!st.step()) return true;
+    }
+    auto st = db.prepare("SELECT structure IS NULL FROM blobs WHERE hash=?1");
+    st.bind(1, hash);
+    return !st.step() || st.int64(0) != 0;
+}
+
 }  // namespace hermod::store::sqlite::testing

@@ -16,5 +16,7 @@ std::int64_t blob_rows(const std::string& data_dir);
 std::int64_t blob_refcount(const std::string& data_dir, const std::string& hash);
 /// True when the blob's content is stored inside the database (not in a file).
 bool blob_is_inline(const std::string& data_dir, const std::string& hash);
+/// True when the blob's row has no stored MIME structure (NULL, or no such column before v4).
+bool blob_structure_is_null(const std::string& data_dir, const std::string& hash);
 
 }  // namespace hermod::store::sqlite::testing

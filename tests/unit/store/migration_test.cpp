@@ -60,7 +60,7 @@ TEST_F(StoreTest, MigratesVersion2ToVersion3WithUsageCounters) {
     EXPECT_EQ(sqlite::testing::user_version(dir_), 2);
     EXPECT_FALSE(sqlite::testing::has_table(dir_, "queue"));
     store_ = open_store(options_);
-    EXPECT_EQ(store_->schema_version(), 3);
+    EXPECT_EQ(store_->schema_version(), sqlite::kLatestVersion);
     EXPECT_TRUE(sqlite::testing::has_table(dir_, "queue"));
     EXPECT_TRUE(sqlite::testing::has_table(dir_, "lists"));
     EXPECT_TRUE(sqlite::testing::has_table(dir_, "list_members"));
