@@ -11,6 +11,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "common/ascii.hpp"
+
 namespace hermod::auth {
 
 namespace {
@@ -25,15 +27,6 @@ void ensure_sodium() {
     // A function-local static is initialised exactly once even with concurrent callers.
     static const int rc = sodium_init();
     if (rc < 0) throw std::runtime_error("libsodium initialisation failed");
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
 }
 
 bool starts_with_any(std::string_view s, std::initializer_list<std::string_view> prefixes) {

@@ -29,17 +29,7 @@ struct Tokens {
             if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',') {
                 ++pos;
             } else if (c == '(') {
-                int depth = 0;
-                while (pos < s.size()) {
-                    char d = s[pos++];
-                    if (d == '\\') {
-                        if (pos < s.size()) ++pos;  // never step past the end
-                    } else if (d == '(') {
-                        ++depth;
-                    } else if (d == ')' && --depth == 0) {
-                        break;
-                    }
-                }
+                pos = skip_comment(s, pos);
             } else {
                 break;
             }

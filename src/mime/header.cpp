@@ -6,10 +6,6 @@
 namespace hermod::mime {
 namespace {
 
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool is_wsp(char c) {
     return c == ' ' || c == '\t';
 }
@@ -33,13 +29,6 @@ std::size_t strip_eol(std::string_view text, std::size_t begin, std::size_t end)
 }
 
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
 
 std::size_t header_end(std::string_view text, std::size_t max_size) {
     std::size_t limit = max_size < text.size() ? max_size : text.size();
@@ -105,6 +94,21 @@ const HeaderField* find_field(const std::vector<HeaderField>& fields, std::strin
     for (const auto& f : fields)
         if (iequals(f.name, name)) return &f;
     return nullptr;
+}
+
+std::size_t skip_comment(std::string_view s, std::size_t pos) {
+    int depth = 0;
+    while (pos < s.size()) {
+        char d = s[pos++];
+        if (d == '\\') {
+            if (pos < s.size()) ++pos;  // never step past the end
+        } else if (d == '(') {
+            ++depth;
+        } else if (d == ')' && --depth == 0) {
+            break;
+        }
+    }
+    return pos;
 }
 
 }  // namespace hermod::mime

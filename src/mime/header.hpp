@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.hpp"
+
 namespace hermod::mime {
 
 struct HeaderField {
@@ -31,9 +33,13 @@ std::vector<HeaderField> parse_header(std::string_view block,
 /// IMAP ENVELOPE sends.
 std::string unfold(std::string_view value);
 
-bool iequals(std::string_view a, std::string_view b);
+using hermod::iequals;  // ASCII case-insensitive, common/ascii.hpp
 
 /// First field named `name` (case-insensitive), or nullptr.
 const HeaderField* find_field(const std::vector<HeaderField>& fields, std::string_view name);
+
+/// RFC 5322 §3.2.2: `s[pos]` is "(" of a comment; returns the position just after its closing
+/// ")" (nested comments and quoted-pairs included), or s.size() when it never closes.
+std::size_t skip_comment(std::string_view s, std::size_t pos);
 
 }  // namespace hermod::mime

@@ -34,17 +34,7 @@ struct Cursor {
             if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
                 ++pos;
             } else if (c == '(') {
-                int depth = 0;
-                while (!end()) {
-                    char d = s[pos++];
-                    if (d == '\\') {
-                        if (pos < s.size()) ++pos;  // never step past the end
-                    } else if (d == '(') {
-                        ++depth;
-                    } else if (d == ')' && --depth == 0) {
-                        break;
-                    }
-                }
+                pos = skip_comment(s, pos);
             } else {
                 break;
             }

@@ -4,13 +4,11 @@
 
 #include <array>
 
+#include "common/ascii.hpp"
+
 namespace hermod::imap::proto {
 
 namespace {
-
-char upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
 
 struct StatusName {
     std::string_view name;
@@ -266,7 +264,7 @@ std::optional<std::vector<std::string>> parse_enable(Parser& p) {
         if (!a) return std::nullopt;
         std::string cap(*a);
         for (char& c : cap)
-            c = upper(c);
+            c = ascii_upper(c);
         caps.push_back(std::move(cap));
     } while (!p.at_end());
     if (!p.end()) return std::nullopt;

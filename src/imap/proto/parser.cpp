@@ -7,6 +7,7 @@
 #include <array>
 #include <limits>
 
+#include "common/ascii.hpp"
 #include "common/utf8.hpp"
 #include "imap/proto/mailbox_name.hpp"
 
@@ -55,17 +56,6 @@ constexpr std::array<VerbEntry, 31> kVerbs{{
 
 constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-char upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (upper(a[i]) != upper(b[i])) return false;
-    return true;
-}
 
 bool is_digit(unsigned char c) {
     return c >= '0' && c <= '9';

@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include "common/ascii.hpp"
+
 namespace hermod::imap::proto {
 
 namespace {
@@ -60,17 +62,6 @@ constexpr std::array<KeyEntry, 39> kKeys{{
     {"YOUNGER", SearchKeyKind::Younger, Arg::Number, false},
     {"MODSEQ", SearchKeyKind::ModSeq, Arg::ModSeq, false},
 }};
-
-char upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (upper(a[i]) != upper(b[i])) return false;
-    return true;
-}
 
 class SearchParser {
   public:
@@ -277,7 +268,7 @@ std::optional<SearchRequest> parse_search(Parser& p, bool rev1) {
         auto cs = p.astring();
         if (!cs) return std::nullopt;
         for (char& c : *cs)
-            c = upper(c);
+            c = ascii_upper(c);
         if (*cs != "UTF-8" && *cs != "US-ASCII") {
             p.fail("unsupported charset", ParseErrorKind::BadCharset);
             return std::nullopt;

@@ -9,6 +9,8 @@
 #include <array>
 #include <limits>
 
+#include "common/ascii.hpp"
+
 namespace hermod::pop3::proto {
 
 namespace {
@@ -40,17 +42,6 @@ constexpr std::array<VerbEntry, 15> kVerbs{{
 
 // One more than any verb takes: enough to tell "too many" without splitting a long line.
 constexpr std::size_t kArgScan = 3;
-
-char upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (upper(a[i]) != upper(b[i])) return false;
-    return true;
-}
 
 // Arguments are printable: no controls (a NUL or bare LF must not reach a handler or a log).
 // Octets >= 0x80 pass, for UTF-8 user names.

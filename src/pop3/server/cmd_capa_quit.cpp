@@ -41,6 +41,9 @@ awaitable<void> cmd_quit(Session& s, const proto::Command&) {
     job->drop = &*s.maildrop;
     job->expire_retrieved = s.cfg.pop3.expire_retrieved;
     co_await commit_offloaded(job);
+    // RFC 1939 §6/§8: the maildrop is free once UPDATE is over, before the client reads our
+    // answer and logs in again (a lock held until the session object dies would race it).
+    s.lock = {};
     if (!job->error.empty()) {
         spdlog::warn("pop3: {} {} UPDATE failed: {}", s.peer_ip, s.login, job->error);
         // RFC 1939 §6: "-ERR some deleted messages not removed"; the store write is all or

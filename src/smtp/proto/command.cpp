@@ -6,6 +6,8 @@
 #include <array>
 #include <limits>
 
+#include "common/ascii.hpp"
+
 namespace hermod::smtp::proto {
 
 namespace {
@@ -40,9 +42,6 @@ constexpr std::size_t kMaxOrcpt = 500;
 // RFC 4954 §4: sasl-mech = 1*20mech-char.
 constexpr std::size_t kMaxMechanism = 20;
 
-char upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
@@ -51,17 +50,6 @@ bool is_alnum(char c) {
 }
 bool is_space(char c) {
     return c == ' ' || c == '\t';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (upper(a[i]) != upper(b[i])) return false;
-    return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
 std::string_view skip_space(std::string_view s) {
@@ -376,7 +364,7 @@ std::optional<std::string> xtext_decode(std::string_view text) {
             if (i + 2 >= text.size()) return std::nullopt;
             int v = 0;
             for (int k = 1; k <= 2; ++k) {
-                char h = upper(text[i + k]);
+                char h = ascii_upper(text[i + k]);
                 if (is_digit(h))
                     v = v * 16 + (h - '0');
                 else if (h >= 'A' && h <= 'F')
@@ -506,7 +494,7 @@ CommandResult parse_command(std::string_view line, const ParseOptions& opt) {
             for (char c : mech) {
                 if (!is_alnum(c) && c != '-' && c != '_')
                     return usage("Syntax: AUTH mechanism [initial-response]");
-                cmd.mechanism.push_back(upper(c));
+                cmd.mechanism.push_back(ascii_upper(c));
             }
             if (!rest.empty()) {
                 std::string_view ir = next_token(rest);

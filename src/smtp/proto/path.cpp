@@ -7,6 +7,8 @@
 
 #include <cstring>
 
+#include "common/ascii.hpp"
+
 namespace hermod::smtp::proto {
 
 namespace {
@@ -36,17 +38,6 @@ bool is_qtext(unsigned char c) {
 // RFC 5321 §4.1.3 dcontent = %d33-90 / %d94-126.
 bool is_dcontent(unsigned char c) {
     return c >= 33 && c <= 126 && c != '[' && c != '\\' && c != ']';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-        if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
 }
 
 bool has_non_ascii(std::string_view s) {
