@@ -65,12 +65,13 @@ struct Options {
 
 [[noreturn]] void usage(const char* msg) {
     if (msg) std::fprintf(stderr, "bench_pop3: %s\n", msg);
-    std::fprintf(stderr,
-                 "usage: bench_pop3 [--host 127.0.0.1] [--port 110] [--user-fmt u%%d@bench.test]\n"
-                 "                  [--users 50] [--password benchpass] [--clients 10] [--secs 10]\n"
-                 "                  [--max-sessions M (per client)] [--pipeline 16]\n"
-                 "                  [--retr-max K (first K messages only; default all)]\n"
-                 "                  [--auth user|plain] [--io-timeout 30]\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_pop3 [--host 127.0.0.1] [--port 110] [--user-fmt u%%d@bench.test]\n"
+        "                  [--users 50] [--password benchpass] [--clients 10] [--secs 10]\n"
+        "                  [--max-sessions M (per client)] [--pipeline 16]\n"
+        "                  [--retr-max K (first K messages only; default all)]\n"
+        "                  [--auth user|plain] [--io-timeout 30]\n");
     std::exit(2);
 }
 
@@ -85,11 +86,11 @@ struct Stats {
 };
 
 class SessionError : public std::exception {
-public:
+  public:
     explicit SessionError(std::string m) : msg_(std::move(m)) {}
     const char* what() const noexcept override { return msg_.c_str(); }
 
-private:
+  private:
     std::string msg_;
 };
 
@@ -146,7 +147,7 @@ const char* find_nl_dot(const char* p, size_t len) {
 
 /// One POP3 connection: blocking socket, one growing read buffer, a write buffer for pipelining.
 class Conn {
-public:
+  public:
     Conn(const sockaddr_storage& addr, socklen_t len, int timeout_s) {
         fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd_ < 0) throw SessionError(std::string("socket: ") + std::strerror(errno));
@@ -188,7 +189,8 @@ public:
                 size_t len = size_t(static_cast<const char*>(nl) - b) + 1;
                 start_ += len;
                 std::string_view l(b, len);
-                while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.remove_suffix(1);
+                while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+                    l.remove_suffix(1);
                 if (l.substr(0, 3) != "+OK")
                     throw SessionError(std::string(what) + ": " + std::string(l.substr(0, 200)));
                 return l;
@@ -204,9 +206,9 @@ public:
     /// One scan for "\n." (find_nl_dot) finds both: every line that starts with '.' is either the
     /// terminator ".\r\n" or a stuffed line (".."). The view is valid until the next read.
     std::string_view multi(const char* what, size_t* stuffed) {
-        line(what);  // status line; start_ is now at the first data line (a line start)
-        size_t n = 0;               // stuffed lines so far
-        size_t at = 0;              // offset from start_: where the scan goes on
+        line(what);     // status line; start_ is now at the first data line (a line start)
+        size_t n = 0;   // stuffed lines so far
+        size_t at = 0;  // offset from start_: where the scan goes on
         bool at_line_start = true;  // `at` is the start of a line not yet classified
         for (;;) {
             const char* b = buf_.data() + start_;
@@ -243,7 +245,7 @@ public:
         }
     }
 
-private:
+  private:
     void fill() {
         if (start_ == end_) {
             start_ = end_ = 0;
@@ -358,7 +360,7 @@ void session(const Options& o, const sockaddr_storage& addr, socklen_t alen,
         // window of 1), queue RETRs until it is full again and send them in one write.
         if (sent - done <= o.pipeline / 2)
             while (sent < n && sent - done < o.pipeline) {
-            int len = std::snprintf(cmd, sizeof cmd, "RETR %ld\r\n", sent + 1);
+                int len = std::snprintf(cmd, sizeof cmd, "RETR %ld\r\n", sent + 1);
                 c.queue(std::string_view(cmd, size_t(len)));
                 ++sent;
             }
@@ -408,38 +410,56 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) usage(("missing value for " + a).c_str());
             return argv[++i];
         };
-        if (a == "--host") o.host = val();
-        else if (a == "--port") o.port = std::atoi(val().c_str());
-        else if (a == "--user-fmt") o.user_fmt = val();
-        else if (a == "--users") o.users = std::atoi(val().c_str());
-        else if (a == "--password") o.password = val();
-        else if (a == "--clients") o.clients = std::atoi(val().c_str());
-        else if (a == "--secs") o.secs = std::atof(val().c_str());
-        else if (a == "--max-sessions") o.max_sessions = std::atol(val().c_str());
-        else if (a == "--pipeline") o.pipeline = std::atoi(val().c_str());
-        else if (a == "--retr-max") o.retr_max = std::atol(val().c_str());
-        else if (a == "--io-timeout") o.io_timeout = std::atoi(val().c_str());
+        if (a == "--host")
+            o.host = val();
+        else if (a == "--port")
+            o.port = std::atoi(val().c_str());
+        else if (a == "--user-fmt")
+            o.user_fmt = val();
+        else if (a == "--users")
+            o.users = std::atoi(val().c_str());
+        else if (a == "--password")
+            o.password = val();
+        else if (a == "--clients")
+            o.clients = std::atoi(val().c_str());
+        else if (a == "--secs")
+            o.secs = std::atof(val().c_str());
+        else if (a == "--max-sessions")
+            o.max_sessions = std::atol(val().c_str());
+        else if (a == "--pipeline")
+            o.pipeline = std::atoi(val().c_str());
+        else if (a == "--retr-max")
+            o.retr_max = std::atol(val().c_str());
+        else if (a == "--io-timeout")
+            o.io_timeout = std::atoi(val().c_str());
         else if (a == "--auth") {
             std::string m = val();
-            if (m == "plain") o.auth_plain = true;
-            else if (m != "user") usage("--auth is user or plain");
-        } else if (a == "-h" || a == "--help") usage(nullptr);
-        else usage(("unknown option " + a).c_str());
+            if (m == "plain")
+                o.auth_plain = true;
+            else if (m != "user")
+                usage("--auth is user or plain");
+        } else if (a == "-h" || a == "--help")
+            usage(nullptr);
+        else
+            usage(("unknown option " + a).c_str());
     }
     if (o.port <= 0 || o.port > 65535) usage("bad --port");
     if (o.users < 1 || o.clients < 1 || o.pipeline < 1 || o.max_sessions < 1 || o.io_timeout < 1)
         usage("--users, --clients, --pipeline, --max-sessions, --io-timeout must be >= 1");
     // Bounded: at most 10 minutes and 1000 clients.
-    if (o.secs <= 0 || o.secs > 600 || o.clients > 1000) usage("bounded: 0 < secs <= 600, clients <= 1000");
+    if (o.secs <= 0 || o.secs > 600 || o.clients > 1000)
+        usage("bounded: 0 < secs <= 600, clients <= 1000");
     if (o.user_fmt.find("%d") == std::string::npos) usage("--user-fmt needs %d");
     if (o.clients > o.users)
-        std::fprintf(stderr, "bench_pop3: warning: %d clients share %d maildrops: expect [IN-USE]\n",
+        std::fprintf(stderr,
+                     "bench_pop3: warning: %d clients share %d maildrops: expect [IN-USE]\n",
                      o.clients, o.users);
 
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* res = nullptr;
-    if (int rc = ::getaddrinfo(o.host.c_str(), std::to_string(o.port).c_str(), &hints, &res); rc != 0) {
+    if (int rc = ::getaddrinfo(o.host.c_str(), std::to_string(o.port).c_str(), &hints, &res);
+        rc != 0) {
         std::fprintf(stderr, "bench_pop3: %s: %s\n", o.host.c_str(), gai_strerror(rc));
         return 2;
     }
@@ -487,7 +507,8 @@ int main(int argc, char** argv) {
             ended[size_t(i)] = Clock::now();
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     auto end = *std::max_element(ended.begin(), ended.end());
     double el = std::chrono::duration<double>(end - start_at).count();
 
@@ -508,12 +529,13 @@ int main(int argc, char** argv) {
     double p50 = pct(total.latency_ms, 0.50), p99 = pct(total.latency_ms, 0.99);
     if (!total.first_error.empty())
         std::fprintf(stderr, "bench_pop3: first size mismatch: %s\n", total.first_error.c_str());
-    std::printf("pop3_load clients=%d pipeline=%d secs=%.2f sessions=%ld sess_s=%.1f MB_s=%.2f "
-                "msgs_s=%.0f messages=%ld octets=%llu errors=%ld size_mismatch=%ld p50_ms=%.1f "
-                "p99_ms=%.1f client_cpu_s=%.2f client_cores=%.2f\n",
-                o.clients, o.pipeline, el, total.sessions, double(total.sessions) / el,
-                double(total.octets) / el / 1e6, double(total.messages) / el, total.messages,
-                static_cast<unsigned long long>(total.octets), total.errors, total.size_mismatch,
-                p50, p99, cpu, cpu / el);
+    std::printf(
+        "pop3_load clients=%d pipeline=%d secs=%.2f sessions=%ld sess_s=%.1f MB_s=%.2f "
+        "msgs_s=%.0f messages=%ld octets=%llu errors=%ld size_mismatch=%ld p50_ms=%.1f "
+        "p99_ms=%.1f client_cpu_s=%.2f client_cores=%.2f\n",
+        o.clients, o.pipeline, el, total.sessions, double(total.sessions) / el,
+        double(total.octets) / el / 1e6, double(total.messages) / el, total.messages,
+        static_cast<unsigned long long>(total.octets), total.errors, total.size_mismatch, p50, p99,
+        cpu, cpu / el);
     return (total.errors || total.size_mismatch) ? 1 : 0;
 }

@@ -77,8 +77,8 @@ struct Authenticator::Impl {
                                       login.size());
         const unsigned char nul = 0;
         crypto_auth_hmacsha256_update(&st, &nul, 1);
-        crypto_auth_hmacsha256_update(
-            &st, reinterpret_cast<const unsigned char*>(password.data()), password.size());
+        crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(password.data()),
+                                      password.size());
         std::string out(crypto_auth_hmacsha256_BYTES, '\0');
         crypto_auth_hmacsha256_final(&st, reinterpret_cast<unsigned char*>(out.data()));
         return out;

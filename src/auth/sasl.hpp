@@ -41,7 +41,8 @@ struct SaslCredentials {
 std::optional<SaslCredentials> parse_plain_message(std::string_view message);
 
 enum class SaslStatus : std::uint8_t {
-    Challenge,  ///< send the challenge (SMTP "334 x", POP3/IMAP "+ x"), feed the next line to step()
+    Challenge,  ///< send the challenge (SMTP "334 x", POP3/IMAP "+ x"), feed the next line to
+                ///< step()
     Done,       ///< credentials() are ready for verification
     Cancelled,  ///< client sent "*" (SMTP 501 5.7.0)
     Malformed,  ///< bad base64 or grammar (SMTP 501 5.5.2)

@@ -362,10 +362,10 @@ class Reader {
                 bool on = false;
                 get_bool(n, k, on);
                 if (on)
-                    error(n, "'apop' cannot be turned on: APOP needs passwords stored in clear, "
-                             "and Hermod keeps only one-way hashes (see docs/pop3.md)");
-            }
-            else if (k == "max_errors")
+                    error(n,
+                          "'apop' cannot be turned on: APOP needs passwords stored in clear, "
+                          "and Hermod keeps only one-way hashes (see docs/pop3.md)");
+            } else if (k == "max_errors")
                 get(n, k, p.max_errors, 1, 1000);
             else
                 return false;

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "auth/sasl.hpp"
 #include "common/base64.hpp"
 #include "smtp/proto/command.hpp"
-#include "auth/sasl.hpp"
 
 using namespace hermod::smtp::proto;
 using namespace hermod::auth;

@@ -9,9 +9,9 @@ namespace hermod::pop3::proto {
 struct CapaOptions {
     bool authorization_state = true;  ///< before login (STLS/USER/SASL are shown only then)
     bool tls_active = false;
-    bool tls_available = false;    ///< STLS offered when available and not yet active
-    bool plaintext_allowed = false;  ///< USER and SASL PLAIN LOGIN offered
-    bool expire_retrieved = false;   ///< "EXPIRE 0" instead of "EXPIRE NEVER"
+    bool tls_available = false;        ///< STLS offered when available and not yet active
+    bool plaintext_allowed = false;    ///< USER and SASL PLAIN LOGIN offered
+    bool expire_retrieved = false;     ///< "EXPIRE 0" instead of "EXPIRE NEVER"
     unsigned login_delay_seconds = 0;  ///< 0: no LOGIN-DELAY line
 };
 

@@ -23,8 +23,21 @@ inline constexpr std::size_t kMaxArgument = 40;
 inline constexpr std::size_t kMaxSaslLine = 12288;
 
 enum class Verb : std::uint8_t {
-    User, Pass, Apop, Auth, Stls, Capa, Quit,  // AUTHORIZATION (CAPA and QUIT also later)
-    Stat, List, Retr, Dele, Noop, Rset, Top, Uidl,  // TRANSACTION
+    User,
+    Pass,
+    Apop,
+    Auth,
+    Stls,
+    Capa,
+    Quit,  // AUTHORIZATION (CAPA and QUIT also later)
+    Stat,
+    List,
+    Retr,
+    Dele,
+    Noop,
+    Rset,
+    Top,
+    Uidl,  // TRANSACTION
     Unknown,
 };
 

@@ -23,16 +23,16 @@ std::string err(std::string_view text, Code code = Code::None);  ///< "-ERR [COD
 
 // Named replies, so every handler says the same thing for the same situation.
 std::string greeting(std::string_view hostname, std::string_view apop_banner);  // "+OK ... ready"
-std::string goodbye(std::string_view hostname);                  // "+OK <host> signing off"
-std::string unknown_command();                                    // "-ERR unknown command"
-std::string bad_state();                                          // wrong state for the command
-std::string no_such_message();                                    // "-ERR no such message"
-std::string message_deleted();                                    // "-ERR message already deleted"
-std::string line_too_long();                                      // "-ERR line too long"
-std::string tls_required();   // "-ERR [AUTH] ... use STLS" (plaintext login refused off loopback)
-std::string auth_failed();    // "-ERR [AUTH] authentication failed"
-std::string locked_out();     // "-ERR [AUTH] ... too many failures, try later"
-std::string in_use();         // "-ERR [IN-USE] ... maildrop is in use by another POP3 session"
+std::string goodbye(std::string_view hostname);  // "+OK <host> signing off"
+std::string unknown_command();                   // "-ERR unknown command"
+std::string bad_state();                         // wrong state for the command
+std::string no_such_message();                   // "-ERR no such message"
+std::string message_deleted();                   // "-ERR message already deleted"
+std::string line_too_long();                     // "-ERR line too long"
+std::string tls_required();  // "-ERR [AUTH] ... use STLS" (plaintext login refused off loopback)
+std::string auth_failed();   // "-ERR [AUTH] authentication failed"
+std::string locked_out();    // "-ERR [AUTH] ... too many failures, try later"
+std::string in_use();        // "-ERR [IN-USE] ... maildrop is in use by another POP3 session"
 std::string login_delay(unsigned seconds);  // "-ERR [LOGIN-DELAY] ..."
 std::string temporary_failure();            // "-ERR [SYS/TEMP] ..."
 std::string shutting_down();                // "-ERR [SYS/TEMP] server shutting down"

@@ -94,8 +94,8 @@ Reply auth_required();                          ///< 530 5.7.0
 Reply auth_line_too_long();                     ///< 500 5.5.6
 /// The reply to a SASL step that is not Done: 334 challenge, or the error above.
 Reply sasl_reply(auth::SaslStatus status, std::string_view challenge);
-Reply auth_encryption_required();               ///< 538 5.7.11
-Reply auth_temp_failure();                      ///< 454 4.7.0
+Reply auth_encryption_required();  ///< 538 5.7.11
+Reply auth_temp_failure();         ///< 454 4.7.0
 
 // Session policy and LMTP.
 Reply shutting_down(std::string_view host);  ///< 421 4.3.2

@@ -9,9 +9,9 @@
 #include <cctype>
 #include <system_error>
 
+#include "auth/sasl.hpp"
 #include "common/log.hpp"
 #include "delivery/networks.hpp"
-#include "auth/sasl.hpp"
 #include "smtp/server/session_state.hpp"
 
 namespace hermod::smtp {

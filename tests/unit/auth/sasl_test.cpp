@@ -9,9 +9,9 @@
 #include "common/base64.hpp"
 
 using namespace hermod::auth;
-using hermod::smtp::proto::sasl_reply;
 using hermod::base64_decode;
 using hermod::base64_encode;
+using hermod::smtp::proto::sasl_reply;
 
 TEST(Rfc4616_2, PlainMessageGrammar) {
     auto c = parse_plain_message(std::string("admin\0user\0secret", 17));

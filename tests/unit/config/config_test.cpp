@@ -218,8 +218,8 @@ cache_size = 5
     EXPECT_EQ(messages(bad).size(), 2u);
 
     // The shown form loads back to the same settings.
-    auto fine = parse("[pop3]\nmailboxes = [\"INBOX\", \"Junk\"]\nexpire_retrieved = true\n",
-                      "f.toml");
+    auto fine =
+        parse("[pop3]\nmailboxes = [\"INBOX\", \"Junk\"]\nexpire_retrieved = true\n", "f.toml");
     ASSERT_TRUE(fine.errors.empty());
     auto again = parse(to_toml(fine.config), "shown.toml");
     ASSERT_TRUE(again.errors.empty()) << messages(again)[0];
