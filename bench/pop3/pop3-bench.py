@@ -37,15 +37,16 @@ import pwd
 import random
 import re
 import shutil
-import signal
 import smtplib
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from hermod_server import HermodServer, free_port  # noqa: E402  (bench/hermod_server.py)
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -63,12 +64,6 @@ WORDS = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod 
 
 def die(msg):
     sys.exit(f"pop3-bench: {msg}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- the messages -------------------------------------------------------------------------
@@ -169,53 +164,17 @@ def fill_maildirs(mailroot, users, messages):
 
 # --- Hermod --------------------------------------------------------------------------------
 
-class Hermod:
-    """`hermod serve` with SMTP (for loading the mailboxes) and POP3 on free loopback ports."""
+class Hermod(HermodServer):
+    """`hermod serve` with SMTP (for loading the mailboxes) and POP3."""
 
     def __init__(self, binary, keep):
-        self.binary = binary
-        self.keep = keep
-        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="hermod-bench-pop3-", dir="/var/tmp"))
-        os.chmod(self.dir, 0o755)  # SQLite opens the store by absolute path as user hermod
-        self.data = self.dir / "var"
-        self.smtp_port = free_port()
-        self.port = free_port()
-        self.config = self.dir / "hermod.toml"
-        off = ["submission", "submissions", "imap", "imaps", "pop3s", "lmtp", "http"]
-        self.config.write_text(
-            '[server]\nhostname = "mx.bench.test"\n'
-            # 50 clients reconnect while their previous connection is still closing, and the
-            # loader uses more; Dovecot's limit in setup-dovecot.sh is 2000.
-            "[limits]\nmax_connections_per_ip = 1000\n"
-            f'[listen]\nsmtp = ["127.0.0.1:{self.smtp_port}"]\npop3 = ["127.0.0.1:{self.port}"]\n'
-            + "".join(f"{s} = []\n" for s in off))
-        self.proc = None
-        self.log = self.dir / "serve.log"
-
-    def admin(self, *args, stdin=None):
-        r = subprocess.run([self.binary, *args, "--data", str(self.data), "--config",
-                            str(self.config)], input=stdin, text=True, capture_output=True,
-                           timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError(f"hermod {' '.join(args)}: {r.stderr.strip()}")
-        return r.stdout
+        super().__init__(binary, keep, "pop3", ["smtp", "pop3"])
+        self.smtp_port = self.ports["smtp"]
+        self.port = self.ports["pop3"]
 
     def start(self, users):
-        self.admin("domain", "add", DOMAIN)
-        for u in range(1, users + 1):
-            self.admin("user", "add", f"u{u}@{DOMAIN}", stdin=PASSWORD + "\n")
-        with open(self.log, "w") as log:
-            self.proc = subprocess.Popen([self.binary, "serve", "--data", str(self.data),
-                                          "--config", str(self.config)],
-                                         stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if "stop with Ctrl-C" in self.log.read_text(errors="replace"):
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("hermod serve did not start:\n" + self.log.read_text(errors="replace"))
+        self.add_users(DOMAIN, [f"u{u}@{DOMAIN}" for u in range(1, users + 1)], PASSWORD)
+        super().start()
 
     def deliver(self, users, messages, threads=8):
         """Every message to every user over SMTP, one transaction per message (users split
@@ -241,17 +200,6 @@ class Hermod:
             t.join()
         if errors:
             raise RuntimeError("SMTP delivery to hermod failed: " + "; ".join(errors))
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if not self.keep:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # --- measuring ---------------------------------------------------------------------------

@@ -29,13 +29,13 @@ import os
 import pathlib
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from hermod_server import HermodServer, free_port  # noqa: E402  (bench/hermod_server.py)
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -58,12 +58,6 @@ CONFIGS = [
 
 def die(msg):
     sys.exit(f"smtp-ingest: {msg}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def need_tools():
@@ -98,65 +92,20 @@ def parse_run(out):
     return r
 
 
-class Hermod:
+class Hermod(HermodServer):
     """`hermod serve` on one free loopback SMTP port, every other service off."""
 
     def __init__(self, binary, keep):
-        self.binary = binary
-        self.keep = keep
-        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="hermod-bench-smtp-", dir="/var/tmp"))
-        os.chmod(self.dir, 0o755)  # SQLite opens the store by absolute path as user hermod
-        self.data = self.dir / "var"
-        self.port = free_port()
-        self.config = self.dir / "hermod.toml"
-        off = ["submission", "submissions", "imap", "imaps", "pop3", "pop3s", "lmtp", "http"]
-        self.config.write_text(
-            '[server]\nhostname = "mx.bench.test"\n'
-            # smtp-source at 50 sessions opens a new connection while the previous one is still
-            # closing; Postfix exempts $mynetworks from its per-client limit, so lift Hermod's.
-            "[limits]\nmax_connections_per_ip = 1000\n"
-            f'[listen]\nsmtp = ["127.0.0.1:{self.port}"]\n' + "".join(f"{s} = []\n" for s in off))
-        self.proc = None
-        self.log = self.dir / "serve.log"
-
-    def admin(self, *args, stdin=None):
-        r = subprocess.run([self.binary, *args, "--data", str(self.data), "--config",
-                            str(self.config)], input=stdin, text=True, capture_output=True,
-                           timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError(f"hermod {' '.join(args)}: {r.stderr.strip()}")
-        return r.stdout
+        super().__init__(binary, keep, "smtp", ["smtp"])
+        self.port = self.ports["smtp"]
 
     def start(self):
-        self.admin("domain", "add", "bench.test")
-        self.admin("user", "add", TO, stdin="benchpass\n")
-        with open(self.log, "w") as log:
-            self.proc = subprocess.Popen([self.binary, "serve", "--data", str(self.data),
-                                          "--config", str(self.config)],
-                                         stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if "stop with Ctrl-C" in self.log.read_text(errors="replace"):
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("hermod serve did not start:\n" + self.log.read_text(errors="replace"))
+        self.add_users("bench.test", [TO], "benchpass")
+        super().start()
 
     def messages(self):
         m = re.search(r"in (\d+) message", self.admin("user", "show", TO))
         return int(m.group(1)) if m else -1
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if not self.keep:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Bench:
