@@ -161,6 +161,7 @@ void serve(const config::GlobalOptions& options) {
     store::StoreOptions store_options;
     store_options.data_dir = ".";
     store_options.inline_blob_max = cfg.store.inline_blob_max;
+    store_options.mime_depth = cfg.limits.mime_depth;
     store = store::open_store(store_options);
     auto demo = create_demo_account_if_empty(*store);
 

@@ -44,8 +44,9 @@ void write_all(int fd, std::string_view bytes, const std::string& path) {
 }
 
 /// Parses `size` bytes of an open file over a read-only mapping, unmapped before returning.
-std::string structure_of_fd(int fd, std::uint64_t size, std::string_view hash) noexcept {
-    if (size == 0) return parse_structure({}, hash);
+std::string structure_of_fd(int fd, std::uint64_t size, std::string_view hash,
+                            std::size_t mime_depth) noexcept {
+    if (size == 0) return parse_structure({}, hash, mime_depth);
     void* map = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {
         spdlog::warn("store: cannot map blob {} to parse its MIME structure: {}", hash,
@@ -53,7 +54,8 @@ std::string structure_of_fd(int fd, std::uint64_t size, std::string_view hash) n
         return {};
     }
     std::string out = parse_structure(
-        std::string_view(static_cast<const char*>(map), static_cast<std::size_t>(size)), hash);
+        std::string_view(static_cast<const char*>(map), static_cast<std::size_t>(size)), hash,
+        mime_depth);
     ::munmap(map, static_cast<std::size_t>(size));
     return out;
 }
@@ -99,12 +101,12 @@ class StreamingBlobWriter : public BlobWriter {
             blob->hash = std::move(hash);
             blob->size = size_;
             blob->inline_data = std::move(buffer_);
-            blob->structure = parse_structure(blob->inline_data, blob->hash);
+            blob->structure = parse_structure(blob->inline_data, blob->hash, files_->mime_depth());
             return blob;
         }
         if (::fsync(fd_) != 0) io_fail("cannot fsync", tmp_path_);
         // Parsed over a mapping of the (now durable) content, never held in memory whole.
-        std::string structure = structure_of_fd(fd_, size_, hash);
+        std::string structure = structure_of_fd(fd_, size_, hash, files_->mime_depth());
         ::close(fd_);
         fd_ = -1;
 
@@ -167,10 +169,12 @@ class StreamingBlobWriter : public BlobWriter {
 
 }  // namespace
 
-std::string parse_structure(std::string_view content, std::string_view hash) noexcept {
+std::string parse_structure(std::string_view content, std::string_view hash,
+                            std::size_t mime_depth) noexcept {
     try {
-        // Default limits: max_depth 64 is the default of config limits.mime_depth.
-        return mime::serialize(mime::parse(content, mime::Limits{}));
+        mime::Limits limits;
+        limits.max_depth = mime_depth;
+        return mime::serialize(mime::parse(content, limits));
     } catch (const std::exception& e) {
         try {
             spdlog::warn("store: cannot parse the MIME structure of blob {}: {}", hash, e.what());
@@ -189,8 +193,8 @@ void fsync_dir(const std::string& dir) {
     if (rc != 0) io_fail("cannot fsync folder", dir);
 }
 
-BlobFiles::BlobFiles(std::string data_dir, std::uint64_t inline_max)
-    : data_dir_(std::move(data_dir)), inline_max_(inline_max) {}
+BlobFiles::BlobFiles(std::string data_dir, std::uint64_t inline_max, std::size_t mime_depth)
+    : data_dir_(std::move(data_dir)), inline_max_(inline_max), mime_depth_(mime_depth) {}
 
 void BlobFiles::prepare_dirs() {
     make_dir(data_dir_ + "/blobs");
@@ -270,7 +274,8 @@ std::string BlobFiles::structure_of_file(std::string_view hash) const {
         ::close(fd);
         io_fail("cannot stat", path);
     }
-    std::string out = structure_of_fd(fd, static_cast<std::uint64_t>(st.st_size), hash);
+    std::string out =
+        structure_of_fd(fd, static_cast<std::uint64_t>(st.st_size), hash, mime_depth_);
     ::close(fd);
     return out;
 }

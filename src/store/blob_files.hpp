@@ -19,7 +19,8 @@ namespace hermod::store {
 
 class BlobFiles : public std::enable_shared_from_this<BlobFiles> {
   public:
-    BlobFiles(std::string data_dir, std::uint64_t inline_max);
+    /// `mime_depth`: nesting limit when parsing bodies (config limits.mime_depth).
+    BlobFiles(std::string data_dir, std::uint64_t inline_max, std::size_t mime_depth = 64);
 
     /// Creates <data>/blobs and <data>/blobs/tmp if missing.
     void prepare_dirs();
@@ -40,6 +41,7 @@ class BlobFiles : public std::enable_shared_from_this<BlobFiles> {
     void unlink_if_unused(const std::string& hash);
 
     std::uint64_t inline_max() const { return inline_max_; }
+    std::size_t mime_depth() const { return mime_depth_; }
 
     // Used by the writer implementation: marks a staged file hash as in use / no longer in use.
     void pin(const std::string& hash);
@@ -48,13 +50,15 @@ class BlobFiles : public std::enable_shared_from_this<BlobFiles> {
   private:
     std::string data_dir_;
     std::uint64_t inline_max_;
+    std::size_t mime_depth_;
     std::mutex mutex_;
     std::map<std::string, int, std::less<>> pinned_;
 };
 
-/// mime::serialize(mime::parse(content)) with the default limits; "" (and a warning in the log)
-/// if that fails. Never throws.
-std::string parse_structure(std::string_view content, std::string_view hash) noexcept;
+/// mime::serialize(mime::parse(content)) with at most `mime_depth` nested parts; "" (and a
+/// warning in the log) if that fails. Never throws.
+std::string parse_structure(std::string_view content, std::string_view hash,
+                            std::size_t mime_depth) noexcept;
 
 /// Best-effort fsync of a directory (after a rename or create inside it). Throws on failure.
 void fsync_dir(const std::string& dir);

@@ -341,6 +341,7 @@ struct StoreOptions {
     bool group_commit = true;                 // false: one transaction and fsync per write (bench)
     std::size_t max_batch = 512;              // writes merged into one transaction at most
     std::uint64_t inline_blob_max = 1 << 20;  // bodies up to this size live inside the database
+    std::size_t mime_depth = 64;  // nesting limit when parsing bodies (config limits.mime_depth)
 };
 
 /// Opens (creating or migrating as needed) the embedded store in options.data_dir.

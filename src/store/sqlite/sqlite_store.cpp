@@ -338,7 +338,8 @@ class SqliteStore final : public Store {
         : options_(options),
           schema_(version),
           db_path_(options.data_dir + "/hermod.db"),
-          files_(std::make_shared<BlobFiles>(options.data_dir, options.inline_blob_max)) {
+          files_(std::make_shared<BlobFiles>(options.data_dir, options.inline_blob_max,
+                                             options.mime_depth)) {
         files_->prepare_dirs();
         writer_db_ = std::make_unique<Db>(db_path_, true, false);
         {
@@ -1135,8 +1136,9 @@ class SqliteStore final : public Store {
         }
         // Stored before schema 4 (or its parse failed at delivery): parse it now, and store it
         // back through the writer without waiting for that commit.
-        std::string structure =
-            in_file ? files_->structure_of_file(hash) : parse_structure(read_blob(hash), hash);
+        std::string structure = in_file
+                                    ? files_->structure_of_file(hash)
+                                    : parse_structure(read_blob(hash), hash, files_->mime_depth());
         if (!structure.empty() && schema_ >= 4) {
             auto data = std::make_shared<std::pair<std::string, std::string>>(hash, structure);
             Job job;

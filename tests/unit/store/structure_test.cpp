@@ -84,6 +84,24 @@ TEST_F(StoreTest, DeliveredMessageHasItsStructure) {
     EXPECT_EQ(store_->read_structure(b2->hash), expected("Subject: plain\r\n\r\nbody\r\n"));
 }
 
+TEST_F(StoreTest, StructureHonoursTheConfiguredMimeDepth) {
+    // Five nested multiparts; a store limited to depth 2 parses the deeper ones as leaves.
+    std::string body = "MIME-Version: 1.0\r\n";
+    for (int d = 0; d < 5; ++d)
+        body += "Content-Type: multipart/mixed; boundary=\"b" + std::to_string(d) +
+                "\"\r\n\r\n--b" + std::to_string(d) + "\r\n";
+    body += "Content-Type: text/plain\r\n\r\ndeep\r\n";
+    for (int d = 4; d >= 0; --d)
+        body += "--b" + std::to_string(d) + "--\r\n";
+    mime::Limits shallow;
+    shallow.max_depth = 2;
+    std::string limited = mime::serialize(mime::parse(body, shallow));
+    ASSERT_NE(limited, expected(body));
+    options_.mime_depth = 2;
+    reopen();
+    EXPECT_EQ(blob(body)->structure, limited);
+}
+
 TEST_F(StoreTest, LargeFileBlobHasItsStructure) {
     options_.inline_blob_max = 256;
     reopen();
