@@ -125,13 +125,15 @@ class Reader {
                 read_smtp(*t);
             else if (k == "pop3")
                 read_pop3(*t);
+            else if (k == "imap")
+                read_imap(*t);
             else if (k == "auth")
                 read_auth(*t);
             else if (k == "listen")
                 read_listen(*t);
             else
                 error(node, fmt::format("unknown section [{}] (known: server, tls, limits, store, "
-                                        "smtp, pop3, auth, listen)",
+                                        "smtp, pop3, imap, auth, listen)",
                                         k));
         }
     }
@@ -333,6 +335,21 @@ class Reader {
             out = *v;
         else
             error(n, fmt::format("'{}' must be true or false", key));
+    }
+
+    void read_imap(const toml::table& t) {
+        auto& i = cfg_.imap;
+        each(t, "imap", [&](std::string_view k, const toml::node& n) {
+            if (k == "plaintext_auth_on_loopback")
+                get_bool(n, k, i.plaintext_auth_on_loopback);
+            else if (k == "autologout_minutes")
+                get(n, k, i.autologout_minutes, 30, 1440);
+            else if (k == "max_errors")
+                get(n, k, i.max_errors, 1, 1000);
+            else
+                return false;
+            return true;
+        });
     }
 
     void read_pop3(const toml::table& t) {
@@ -545,6 +562,10 @@ std::string to_toml(const Config& c) {
     line("login_delay_seconds", num(c.pop3.login_delay_seconds));
     line("plaintext_auth_on_loopback", c.pop3.plaintext_auth_on_loopback ? "true" : "false");
     line("max_errors", num(c.pop3.max_errors));
+    out += "\n[imap]\n";
+    line("plaintext_auth_on_loopback", c.imap.plaintext_auth_on_loopback ? "true" : "false");
+    line("autologout_minutes", num(c.imap.autologout_minutes));
+    line("max_errors", num(c.imap.max_errors));
     out += "\n[auth]\n";
     line("cache_seconds", num(c.auth.cache_seconds));
     line("cache_size", num(c.auth.cache_size));

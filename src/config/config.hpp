@@ -98,6 +98,17 @@ struct Pop3Config {
     std::uint32_t max_errors = 10;
 };
 
+struct ImapConfig {
+    /// Allow LOGIN and AUTHENTICATE PLAIN/LOGIN without TLS from 127.0.0.0/8 and ::1. Never off
+    /// loopback: there STARTTLS or the imaps port comes first (RFC 9051 §6.2.3 LOGINDISABLED).
+    bool plaintext_auth_on_loopback = true;
+    /// Minutes of inactivity before an idle (or IDLE) connection is closed. RFC 9051 §5.4: at
+    /// least 30 minutes.
+    std::uint32_t autologout_minutes = 30;
+    /// Protocol errors (BAD responses) in one session before "* BYE" and disconnect.
+    std::uint32_t max_errors = 20;
+};
+
 /// Password checks shared by every protocol.
 struct AuthConfig {
     /// Seconds a successful login is remembered so the same login + password skips the Argon2
@@ -121,6 +132,7 @@ struct Config {
     StoreConfig store;
     SmtpConfig smtp;
     Pop3Config pop3;
+    ImapConfig imap;
     AuthConfig auth;
     std::map<Service, std::vector<ListenAddress>> listen;  // empty list = service off
 };

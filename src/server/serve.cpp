@@ -29,6 +29,7 @@
 #include "common/log.hpp"
 #include "config/cli_options.hpp"
 #include "delivery/local_deliverer.hpp"
+#include "imap/server/session.hpp"
 #include "net/offload.hpp"
 #include "net/server.hpp"
 #include "net/tls.hpp"
@@ -176,6 +177,9 @@ void serve(const config::GlobalOptions& options) {
     // POP3 (110 with STLS, 995 implicit TLS): the same session on both.
     for (config::Service service : {config::Service::Pop3, config::Service::Pop3s})
         server.set_handler(service, pop3::make_handler({&cfg, store.get(), &*authenticator}));
+    // IMAP (143 with STARTTLS, 993 implicit TLS): the same session on both.
+    for (config::Service service : {config::Service::Imap, config::Service::Imaps})
+        server.set_handler(service, imap::make_handler({&cfg, store.get(), &*authenticator}));
 
     print_banner(data, server);
     if (!lmtp_socket.empty()) std::printf("  %-12s %s\n", "lmtp", lmtp_socket.c_str());

@@ -137,6 +137,24 @@ struct Change {
 
 enum class FlagMode { Replace, Add, Remove };
 
+/// Outcome of Store::copy_messages / move_messages: the source UIDs that existed (ascending;
+/// UIDs already expunged, or never there, are skipped) and, at the same index, the message
+/// each became in the destination (new UIDs, ascending in the same order: RFC 4315 COPYUID).
+struct CopyResult {
+    std::vector<std::uint32_t> source_uids;
+    std::vector<Appended> appended;
+};
+
+/// Per-mailbox figures for IMAP STATUS/SELECT (RFC 9051 §6.3.11 MESSAGES, UNSEEN, DELETED,
+/// SIZE) read in one snapshot.
+struct MailboxCounts {
+    std::uint32_t messages = 0;
+    std::uint32_t unseen = 0;            // without \Seen
+    std::uint32_t deleted = 0;           // with \Deleted
+    std::uint64_t size = 0;              // octets of all messages
+    std::uint32_t first_unseen_uid = 0;  // lowest UID without \Seen; 0 when all are seen
+};
+
 /// One recipient of a message waiting in the outbound queue (RFC 5321 §4.5.4): the body is a
 /// blob shared with the local copies and the other queued recipients, reference counted like a
 /// message's.
@@ -269,7 +287,20 @@ class Store {
                                    SpecialUse use = SpecialUse::None) = 0;
     virtual std::vector<Mailbox> list_mailboxes(Id account_id) = 0;
     virtual std::optional<Mailbox> find_mailbox(Id account_id, std::string_view name) = 0;
+    /// The mailbox with its current UIDNEXT, HIGHESTMODSEQ and counters; nullopt if it is gone.
+    virtual std::optional<Mailbox> get_mailbox(Id mailbox_id) = 0;
+    /// MESSAGES, UNSEEN, DELETED, SIZE and the first unseen UID in one snapshot (the flag counts
+    /// read partial indexes of the unseen and deleted messages, schema 5). NotFound if missing.
+    virtual MailboxCounts counts(Id mailbox_id) = 0;
+    /// RFC 9051 §6.3.6, in one transaction. The mailbox keeps its id and UIDVALIDITY, and its
+    /// inferiors follow ("a" -> "n" renames "a/b" to "n/b"); every renamed mailbox's watches are
+    /// called. AlreadyExists if the new name or a renamed inferior's new name is taken, Invalid
+    /// for a new name inside the mailbox's own hierarchy. Renaming INBOX creates the new
+    /// mailbox (fresh UIDVALIDITY) and moves all of INBOX's messages into it (as move_messages
+    /// does); INBOX stays, empty, and its inferiors are not renamed.
     virtual void rename_mailbox(Id mailbox_id, std::string_view new_name) = 0;
+    /// Removes the mailbox (not its inferiors) with its messages, releasing their blobs and
+    /// their bytes of the account's usage; its watches are called. Invalid for INBOX.
     virtual void delete_mailbox(Id mailbox_id) = 0;
     virtual void set_subscribed(Id mailbox_id, bool subscribed) = 0;
 
@@ -299,10 +330,33 @@ class Store {
     virtual std::uint64_t expunge(Id mailbox_id, const std::vector<std::uint32_t>& uids) = 0;
     /// Changes with modseq > `since`, ascending.
     virtual std::vector<Change> changes_since(Id mailbox_id, std::uint64_t since) = 0;
+    /// The messages of `uids` that exist, ascending UID (duplicates and missing UIDs skipped),
+    /// in one query: the current flags of what changes_since reported, or of a STORE's UIDs.
+    virtual std::vector<Message> find_messages(Id mailbox_id,
+                                               const std::vector<std::uint32_t>& uids) = 0;
+
+    /// RFC 9051 §6.4.7 COPY, in one transaction through the group commit: each existing UID of
+    /// `uids` (taken in ascending order) gets a new UID, and a new MODSEQ, in `to_mailbox`, with
+    /// its flags, keywords and internal date. A copy shares the body (one more blob reference,
+    /// no data copied) and counts toward the destination account's quota: QuotaExceeded (and
+    /// nothing copied) if it would go over. Missing UIDs are skipped, so the result may be
+    /// shorter than `uids` (empty, and nothing written, if none exists). Source and destination
+    /// may be the same mailbox. NotFound if either mailbox is missing; Invalid if the destination
+    /// would run out of UIDs. The change log gets Appended entries.
+    virtual CopyResult copy_messages(Id from_mailbox, const std::vector<std::uint32_t>& uids,
+                                     Id to_mailbox) = 0;
+    /// RFC 6851 MOVE: copy_messages and the expunge of the moved source UIDs in ONE transaction
+    /// (atomic). A moved message keeps its message id and its body reference; the source's log
+    /// gets Expunged (one new MODSEQ), the destination's Appended. Within one account the usage
+    /// does not change, so a move is never refused for quota (a full account can still move to
+    /// Trash); into another account it counts like a copy. Same-mailbox moves give new UIDs.
+    virtual CopyResult move_messages(Id from_mailbox, const std::vector<std::uint32_t>& uids,
+                                     Id to_mailbox) = 0;
 
     // --- change notifications (IMAP IDLE, JMAP push) -------------------------------------
     /// Calls `on_change` with the mailbox's new HIGHESTMODSEQ after each committed write that
-    /// changed it (append, deliver, store_flags, expunge; also rename and delete, with the
+    /// changed it (append, deliver, store_flags, expunge, copy and move into it, move out of it;
+    /// also rename (of it or of a superior) and delete, with the
     /// unchanged modseq), on the writer thread, after durability. Values only increase (but a
     /// rename/delete repeats the last one); several writes may be reported as one call. Writes by
     /// other processes on the same store (the admin CLI) are noticed by a poll about every second

@@ -134,8 +134,18 @@ constexpr const char* kStep4 = R"sql(
 ALTER TABLE blobs ADD COLUMN structure BLOB;
 )sql";
 
+// Version 5: partial indexes of the unseen and of the \Deleted messages, so Store::counts
+// (IMAP STATUS UNSEEN/DELETED, SELECT's first unseen) reads only those entries instead of a
+// whole mailbox. `flags` is in the key because SQLite re-checks the term on each entry: so the
+// index covers the query and no table row is read. The WHERE terms must stay word for word
+// those of SqliteStore::counts: SQLite uses a partial index only for a query repeating them.
+constexpr const char* kStep5 = R"sql(
+CREATE INDEX messages_unseen ON messages(mailbox_id, uid, flags) WHERE (flags & 1) = 0;
+CREATE INDEX messages_deleted ON messages(mailbox_id, uid, flags) WHERE (flags & 8) <> 0;
+)sql";
+
 const std::vector<const char*>& steps() {
-    static const std::vector<const char*> all = {kStep1, kStep2, kStep3, kStep4};
+    static const std::vector<const char*> all = {kStep1, kStep2, kStep3, kStep4, kStep5};
     return all;
 }
 

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -296,6 +297,162 @@ void add_change(Db& db, Id mailbox_id, std::uint64_t modseq, std::uint32_t uid, 
         .bind(3, static_cast<std::int64_t>(uid))
         .bind(4, static_cast<std::int64_t>(kind))
         .run();
+}
+
+/// "[1,2,3]": a UID list as one bound parameter for json_each, however long it is.
+std::string json_uids(const std::vector<std::uint32_t>& uids) {
+    std::string out = "[";
+    out.reserve(uids.size() * 7 + 2);
+    for (std::size_t i = 0; i < uids.size(); ++i) {
+        if (i) out.push_back(',');
+        out += std::to_string(uids[i]);
+    }
+    out.push_back(']');
+    return out;
+}
+
+/// The existing messages of `uids` in a mailbox, ascending UID, in one statement: the list is
+/// one json_each parameter and each entry one lookup in the (mailbox_id, uid) index, so 10,000
+/// UIDs cost 10,000 index probes and no statement per UID.
+std::vector<Message> select_messages(Db& db, Id mailbox_id,
+                                     const std::vector<std::uint32_t>& uids) {
+    std::vector<Message> out;
+    if (uids.empty()) return out;
+    auto st = db.prepare(std::string("SELECT ") + kMessageColumns +
+                         " FROM messages WHERE mailbox_id=?1 AND uid IN "
+                         "(SELECT value FROM json_each(?2))");
+    st.bind(1, mailbox_id).bind(2, json_uids(uids));
+    while (st.step())
+        out.push_back(message_from(st));
+    // Sorted here rather than by ORDER BY, which could tempt the planner into walking the
+    // whole mailbox in UID order.
+    std::sort(out.begin(), out.end(),
+              [](const Message& a, const Message& b) { return a.uid < b.uid; });
+    return out;
+}
+
+/// QuotaExceeded unless `bytes` more fit in the account's quota (0 = unlimited).
+void check_quota(JobCtx& ctx, Id account_id, std::int64_t bytes) {
+    auto st =
+        ctx.db.prepare(ctx.schema >= 3 ? "SELECT quota_bytes, address, used_bytes FROM accounts "
+                                         "WHERE id=?1"
+                                       : "SELECT quota_bytes, address, (SELECT total(total_size) "
+                                         "FROM mailboxes WHERE account_id=?1) FROM accounts "
+                                         "WHERE id=?1");
+    st.bind(1, account_id);
+    if (st.step() && st.int64(0) > 0) {
+        std::int64_t quota = st.int64(0);
+        std::string address = st.text(1);
+        std::int64_t in_use = st.int64(2);
+        if (in_use + bytes > quota)
+            fail(ErrorKind::QuotaExceeded,
+                 "mailbox of " + address + " is full (quota " + std::to_string(quota) + " bytes)");
+    }
+}
+
+/// COPY (`move` false) or MOVE of the existing `uids` of `from_id` into `to_id`, inside the
+/// caller's job. A copy inserts new rows and adds blob references; a move re-homes the rows
+/// (message id and blob reference kept) and logs their expunge in the source.
+CopyResult transfer(JobCtx& ctx, Id from_id, const std::vector<std::uint32_t>& uids, Id to_id,
+                    bool move) {
+    Mailbox from = require_mailbox(ctx.db, from_id);
+    Mailbox to = require_mailbox(ctx.db, to_id);
+    CopyResult out;
+    std::vector<Message> msgs = select_messages(ctx.db, from_id, uids);
+    if (msgs.empty()) return out;
+    std::int64_t bytes = 0;
+    for (const auto& m : msgs)
+        bytes += static_cast<std::int64_t>(m.size);
+    // A move within one account leaves its usage unchanged: never refused, so a full account
+    // can still move messages to Trash.
+    bool usage_moves = !move || from.account_id != to.account_id;
+    if (usage_moves) check_quota(ctx, to.account_id, bytes);
+    if (static_cast<std::uint64_t>(to.uidnext) + msgs.size() > 0xffffffffull)
+        fail(ErrorKind::Invalid, "mailbox " + to.name + " has run out of UIDs");
+
+    std::uint32_t uid = to.uidnext;
+    std::uint64_t modseq = to.highestmodseq;
+    std::map<std::string, std::int64_t> refs;  // copies per blob
+    out.source_uids.reserve(msgs.size());
+    out.appended.reserve(msgs.size());
+    for (const auto& m : msgs) {
+        Appended a;
+        a.mailbox_id = to_id;
+        a.uid = uid++;
+        a.modseq = ++modseq;  // one MODSEQ per new message, as for appends
+        if (move) {
+            ctx.db.prepare("UPDATE messages SET mailbox_id=?2, uid=?3, modseq=?4 WHERE id=?1")
+                .bind(1, m.id)
+                .bind(2, to_id)
+                .bind(3, static_cast<std::int64_t>(a.uid))
+                .bind(4, static_cast<std::int64_t>(a.modseq))
+                .run();
+            a.message_id = m.id;
+        } else {
+            ctx.db
+                .prepare(
+                    "INSERT INTO messages(mailbox_id, uid, modseq, flags, keywords, "
+                    "internal_date, size, blob_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .bind(1, to_id)
+                .bind(2, static_cast<std::int64_t>(a.uid))
+                .bind(3, static_cast<std::int64_t>(a.modseq))
+                .bind(4, static_cast<std::int64_t>(m.flags))
+                .bind(5, join_keywords(m.keywords))
+                .bind(6, m.internal_date)
+                .bind(7, static_cast<std::int64_t>(m.size))
+                .bind(8, m.blob_hash)
+                .run();
+            a.message_id = ctx.db.last_insert_rowid();
+            ++refs[m.blob_hash];
+        }
+        add_change(ctx.db, to_id, a.modseq, a.uid, ChangeKind::Appended);
+        out.source_uids.push_back(m.uid);
+        out.appended.push_back(a);
+    }
+    for (const auto& [hash, n] : refs)
+        ctx.db.prepare("UPDATE blobs SET refcount=refcount+?2 WHERE hash=?1")
+            .bind(1, hash)
+            .bind(2, n)
+            .run();
+    auto n = static_cast<std::int64_t>(msgs.size());
+    ctx.db
+        .prepare(
+            "UPDATE mailboxes SET uidnext=?2, highestmodseq=?3, message_count=message_count+?4, "
+            "total_size=total_size+?5 WHERE id=?1")
+        .bind(1, to_id)
+        .bind(2, static_cast<std::int64_t>(uid))
+        .bind(3, static_cast<std::int64_t>(modseq))
+        .bind(4, n)
+        .bind(5, bytes)
+        .run();
+    ctx.events.push_back(MailboxEvent{to_id, modseq, false});
+    if (usage_moves && ctx.schema >= 3) {
+        ctx.db.prepare("UPDATE accounts SET used_bytes=used_bytes+?2 WHERE id=?1")
+            .bind(1, to.account_id)
+            .bind(2, bytes)
+            .run();
+        if (move)
+            ctx.db.prepare("UPDATE accounts SET used_bytes=used_bytes-?2 WHERE id=?1")
+                .bind(1, from.account_id)
+                .bind(2, bytes)
+                .run();
+    }
+    if (!move) return out;
+    // The expunge half, with one MODSEQ (above the appends' when moving within a mailbox).
+    std::uint64_t expunged = require_mailbox(ctx.db, from_id).highestmodseq + 1;
+    for (const auto& m : msgs)
+        add_change(ctx.db, from_id, expunged, m.uid, ChangeKind::Expunged);
+    ctx.db
+        .prepare(
+            "UPDATE mailboxes SET highestmodseq=?2, message_count=message_count-?3, "
+            "total_size=total_size-?4 WHERE id=?1")
+        .bind(1, from_id)
+        .bind(2, static_cast<std::int64_t>(expunged))
+        .bind(3, n)
+        .bind(4, bytes)
+        .run();
+    ctx.events.push_back(MailboxEvent{from_id, expunged, false});
+    return out;
 }
 
 /// Removes a mailbox with its messages, change log and blob references.
@@ -791,35 +948,105 @@ class SqliteStore final : public Store {
         return mailbox_from(st);
     }
 
+    std::optional<Mailbox> get_mailbox(Id mailbox_id) override {
+        auto db = lease();
+        auto st =
+            db->prepare(std::string("SELECT ") + kMailboxColumns + " FROM mailboxes WHERE id=?1");
+        st.bind(1, mailbox_id);
+        if (!st.step()) return std::nullopt;
+        return mailbox_from(st);
+    }
+
+    MailboxCounts counts(Id mailbox_id) override {
+        auto db = lease();
+        // One statement, one snapshot. The flag terms repeat the WHERE clauses of the partial
+        // indexes messages_unseen and messages_deleted (schema.cpp, step 5) word for word, so
+        // only the unseen (or deleted) entries are read; min(uid) is one index probe.
+        auto st = db->prepare(
+            "SELECT message_count, total_size, "
+            "(SELECT count(*) FROM messages WHERE mailbox_id=?1 AND (flags & 1) = 0), "
+            "(SELECT count(*) FROM messages WHERE mailbox_id=?1 AND (flags & 8) <> 0), "
+            "(SELECT min(uid) FROM messages WHERE mailbox_id=?1 AND (flags & 1) = 0) "
+            "FROM mailboxes WHERE id=?1");
+        static_assert(kSeen == 1 && kDeleted == 8, "the partial indexes of schema 5 use these");
+        st.bind(1, mailbox_id);
+        if (!st.step())
+            fail(ErrorKind::NotFound, "mailbox " + std::to_string(mailbox_id) + " does not exist");
+        MailboxCounts c;
+        c.messages = static_cast<std::uint32_t>(st.int64(0));
+        c.size = static_cast<std::uint64_t>(st.int64(1));
+        c.unseen = static_cast<std::uint32_t>(st.int64(2));
+        c.deleted = static_cast<std::uint32_t>(st.int64(3));
+        c.first_unseen_uid = st.is_null(4) ? 0 : static_cast<std::uint32_t>(st.int64(4));
+        return c;
+    }
+
     void rename_mailbox(Id mailbox_id, std::string_view new_name_in) override {
         std::string new_name = normalize_mailbox_name(new_name_in);
         call([=](JobCtx& ctx) {
             Mailbox box = require_mailbox(ctx.db, mailbox_id);
-            // RFC 9051 §6.3.6: renaming INBOX moves its messages; the IMAP layer does that.
-            if (box.name == "INBOX") fail(ErrorKind::Invalid, "INBOX cannot be renamed");
             if (new_name == "INBOX") fail(ErrorKind::AlreadyExists, "mailbox INBOX already exists");
             if (new_name == box.name) return;
-            {
-                auto st = ctx.db.prepare("SELECT 1 FROM mailboxes WHERE account_id=?1 AND name=?2");
-                st.bind(1, box.account_id).bind(2, new_name);
-                if (st.step())
-                    fail(ErrorKind::AlreadyExists, "mailbox " + new_name + " already exists");
+            if (box.name == "INBOX") {
+                // RFC 9051 §6.3.6: a new mailbox takes all of INBOX's messages; INBOX stays,
+                // and so do its inferiors.
+                Id to = insert_mailbox(ctx.db, box.account_id, new_name, SpecialUse::None, false);
+                std::vector<std::uint32_t> uids;
+                {
+                    auto st = ctx.db.prepare("SELECT uid FROM messages WHERE mailbox_id=?1");
+                    st.bind(1, mailbox_id);
+                    while (st.step())
+                        uids.push_back(static_cast<std::uint32_t>(st.int64(0)));
+                }
+                transfer(ctx, mailbox_id, uids, to, true);
+                return;
             }
-            ctx.db.prepare("UPDATE mailboxes SET name=?2 WHERE id=?1")
-                .bind(1, mailbox_id)
-                .bind(2, new_name)
-                .run();
-            // Inferior names follow (RFC 9051 §6.3.6), with '/' as the hierarchy separator.
-            ctx.db
-                .prepare(
-                    "UPDATE mailboxes SET name = ?3 || substr(name, length(?2) + 1) "
-                    "WHERE account_id=?1 AND substr(name, 1, length(?2) + 1) = ?2 || '/'")
-                .bind(1, box.account_id)
-                .bind(2, box.name)
-                .bind(3, new_name)
-                .run();
-            // XXX: renamed inferiors are not notified (their watchers learn it from LIST).
-            ctx.events.push_back(MailboxEvent{mailbox_id, box.highestmodseq, true});
+            std::string prefix = box.name + "/";
+            if (new_name.starts_with(prefix))
+                fail(ErrorKind::Invalid,
+                     "mailbox " + box.name + " cannot be renamed into its own hierarchy");
+            // The mailbox and its inferiors ('/' is the hierarchy separator) get their new
+            // names; none may collide with a mailbox outside that set.
+            struct Renamed {
+                Id id;
+                std::string old_name, new_name;
+                std::uint64_t modseq;
+            };
+            std::vector<Renamed> set;
+            std::set<std::string> others;
+            {
+                auto st = ctx.db.prepare(
+                    "SELECT id, name, highestmodseq FROM mailboxes WHERE account_id=?1");
+                st.bind(1, box.account_id);
+                while (st.step()) {
+                    std::string name = st.text(1);
+                    if (st.int64(0) == mailbox_id || name.starts_with(prefix))
+                        set.push_back(Renamed{st.int64(0), name,
+                                              new_name + name.substr(box.name.size()),
+                                              static_cast<std::uint64_t>(st.int64(2))});
+                    else
+                        others.insert(std::move(name));
+                }
+            }
+            for (const auto& r : set)
+                if (others.count(r.new_name))
+                    fail(ErrorKind::AlreadyExists, "mailbox " + r.new_name + " already exists");
+            // Renamed one row at a time under UNIQUE(account_id, name): a new name may be the
+            // old name of another row of the set ("a/b" -> "a" turns "a/b/b" into "a/b").
+            // Such a row's old name is shorter than ours when the new prefix is shorter (and
+            // longer when it is longer), so renaming in that order never collides midway.
+            bool shorter = new_name.size() < box.name.size();
+            std::sort(set.begin(), set.end(), [shorter](const Renamed& a, const Renamed& b) {
+                return shorter ? a.old_name.size() < b.old_name.size()
+                               : a.old_name.size() > b.old_name.size();
+            });
+            for (const auto& r : set) {
+                ctx.db.prepare("UPDATE mailboxes SET name=?2 WHERE id=?1")
+                    .bind(1, r.id)
+                    .bind(2, r.new_name)
+                    .run();
+                ctx.events.push_back(MailboxEvent{r.id, r.modseq, true});
+            }
         });
     }
 
@@ -909,6 +1136,24 @@ class SqliteStore final : public Store {
         st.bind(1, mailbox_id).bind(2, static_cast<std::int64_t>(uid));
         if (!st.step()) return std::nullopt;
         return message_from(st);
+    }
+
+    std::vector<Message> find_messages(Id mailbox_id,
+                                       const std::vector<std::uint32_t>& uids) override {
+        auto db = lease();
+        return select_messages(*db, mailbox_id, uids);
+    }
+
+    CopyResult copy_messages(Id from_mailbox, const std::vector<std::uint32_t>& uids,
+                             Id to_mailbox) override {
+        return call(
+            [=](JobCtx& ctx) { return transfer(ctx, from_mailbox, uids, to_mailbox, false); });
+    }
+
+    CopyResult move_messages(Id from_mailbox, const std::vector<std::uint32_t>& uids,
+                             Id to_mailbox) override {
+        return call(
+            [=](JobCtx& ctx) { return transfer(ctx, from_mailbox, uids, to_mailbox, true); });
     }
 
     std::uint64_t store_flags(Id mailbox_id, const std::vector<std::uint32_t>& uids,
@@ -1216,23 +1461,7 @@ class SqliteStore final : public Store {
         Mailbox box = require_mailbox(ctx.db, m.mailbox_id);
         // The quota check comes before any write of this message: deliver_async relies on it to
         // refuse one over-quota message without a savepoint of its own.
-        if (!m.ignore_quota) {
-            auto st = ctx.db.prepare(ctx.schema >= 3
-                                         ? "SELECT quota_bytes, address, used_bytes FROM accounts "
-                                           "WHERE id=?1"
-                                         : "SELECT quota_bytes, address, (SELECT total(total_size) "
-                                           "FROM mailboxes WHERE account_id=?1) FROM accounts "
-                                           "WHERE id=?1");
-            st.bind(1, box.account_id);
-            if (st.step() && st.int64(0) > 0) {
-                std::int64_t quota = st.int64(0);
-                std::string address = st.text(1);
-                std::int64_t in_use = st.int64(2);
-                if (in_use + static_cast<std::int64_t>(blob.size) > quota)
-                    fail(ErrorKind::QuotaExceeded, "mailbox of " + address + " is full (quota " +
-                                                       std::to_string(quota) + " bytes)");
-            }
-        }
+        if (!m.ignore_quota) check_quota(ctx, box.account_id, static_cast<std::int64_t>(blob.size));
         if (box.uidnext == 0xffffffffu)
             fail(ErrorKind::Invalid, "mailbox " + box.name + " has run out of UIDs");
 

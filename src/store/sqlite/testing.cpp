@@ -61,4 +61,15 @@ bool blob_structure_is_null(const std::string& data_dir, const std::string& hash
     return !st.step() || st.int64(0) != 0;
 }
 
+std::string query_plan(const std::string& data_dir, const std::string& sql) {
+    Db db(data_dir + "/hermod.db", false, false);
+    auto st = db.prepare("EXPLAIN QUERY PLAN " + sql);
+    std::string out;
+    while (st.step()) {
+        if (!out.empty()) out.push_back('\n');
+        out += st.text(3);
+    }
+    return out;
+}
+
 }  // namespace hermod::store::sqlite::testing

@@ -19,4 +19,7 @@ bool blob_is_inline(const std::string& data_dir, const std::string& hash);
 /// True when the blob's row has no stored MIME structure (NULL, or no such column before v4).
 bool blob_structure_is_null(const std::string& data_dir, const std::string& hash);
 
+/// EXPLAIN QUERY PLAN of `sql` (no parameters), its detail lines joined by '\n'.
+std::string query_plan(const std::string& data_dir, const std::string& sql);
+
 }  // namespace hermod::store::sqlite::testing

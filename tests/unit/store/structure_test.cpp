@@ -163,7 +163,7 @@ TEST_F(StoreTest, MigrationToVersion4LeavesOldStructuresNullAndStillAnswers) {
     }
     EXPECT_EQ(sqlite::testing::user_version(dir_), 3);
     store_ = open_store(options_);
-    EXPECT_EQ(store_->schema_version(), 4);
+    EXPECT_EQ(store_->schema_version(), sqlite::kLatestVersion);
     EXPECT_TRUE(sqlite::testing::blob_structure_is_null(dir_, small_hash));
     EXPECT_TRUE(sqlite::testing::blob_structure_is_null(dir_, large_hash));
     EXPECT_EQ(store_->read_structure(small_hash), expected(small));

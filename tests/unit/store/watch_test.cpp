@@ -111,6 +111,47 @@ TEST_F(StoreTest, WatchesHearRenameAndDelete) {
     EXPECT_STORE_ERROR(store_->watch(box.id, [](std::uint64_t) {}), ErrorKind::NotFound);
 }
 
+TEST_F(StoreTest, WatchesHearCopyAndMoveInBothMailboxes) {
+    auto in = inbox();
+    auto archive = *store_->find_mailbox(in.account_id, "Archive");
+    store_->append(
+        {NewMessage{in.id, blob("1"), 0, {}, 0}, NewMessage{in.id, blob("2"), 0, {}, 0}});
+    Recorder src, dst;
+    auto ws = store_->watch(in.id, src.callback());
+    auto wd = store_->watch(archive.id, dst.callback());
+    auto copied = store_->copy_messages(in.id, {1}, archive.id);
+    auto seen = dst.wait_for(copied.appended.back().modseq);
+    ASSERT_FALSE(seen.empty());
+    EXPECT_EQ(seen.back(), copied.appended.back().modseq);
+    EXPECT_TRUE(src.snapshot().empty()) << "a copy does not change its source";
+
+    auto moved = store_->move_messages(in.id, {1, 2}, archive.id);
+    auto source_modseq = store_->get_mailbox(in.id)->highestmodseq;
+    EXPECT_EQ(src.wait_for(source_modseq).back(), source_modseq);
+    EXPECT_EQ(dst.wait_for(moved.appended.back().modseq).back(), moved.appended.back().modseq);
+    EXPECT_TRUE(strictly_increasing(dst.snapshot()));
+}
+
+TEST_F(StoreTest, WatchesHearRenamedInferiorsAndInboxRename) {
+    auto in = inbox();
+    auto parent = store_->create_mailbox(in.account_id, "Projects");
+    auto child = store_->create_mailbox(in.account_id, "Projects/2026");
+    auto a = store_->append({NewMessage{child.id, blob("c"), 0, {}, 0}});
+    Recorder r;
+    auto w = store_->watch(child.id, r.callback());
+    store_->rename_mailbox(parent.id, "Work");
+    EXPECT_EQ(r.wait_for(a[0].modseq), std::vector<std::uint64_t>{a[0].modseq});
+    EXPECT_EQ(store_->get_mailbox(child.id)->name, "Work/2026");
+
+    auto b = store_->append({NewMessage{in.id, blob("i"), 0, {}, 0}});
+    Recorder ri;
+    auto wi = store_->watch(in.id, ri.callback());
+    store_->rename_mailbox(in.id, "Old");  // INBOX's messages move out: its modseq rises
+    auto seen = ri.wait_for(b[0].modseq + 1);
+    ASSERT_FALSE(seen.empty());
+    EXPECT_GT(seen.back(), b[0].modseq);
+}
+
 TEST_F(StoreTest, WatchCanBeCancelledFromItsOwnCallback) {
     auto in = inbox();
     std::unique_ptr<MailboxWatch> w;

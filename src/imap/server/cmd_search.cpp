@@ -1,0 +1,109 @@
+// cmd_search.cpp - SEARCH and UID SEARCH (RFC 9051 §6.4.4; RFC 3501 §6.4.4 SEARCH responses for
+// IMAP4rev1 clients; RFC 4731 ESEARCH RETURN (MIN MAX ALL COUNT); RFC 5182 SAVE). Flag, size,
+// date and set keys use the session's view only; header and body keys load the message's
+// structure and octets, once per message and only when a key needs them.
+#include <algorithm>
+#include <ctime>
+
+#include "imap/message/search.hpp"
+#include "imap/proto/search.hpp"
+#include "imap/proto/sequence_set.hpp"
+#include "imap/server/session_state.hpp"
+#include "mime/serialize.hpp"
+
+namespace hermod::imap {
+
+awaitable<void> cmd_search(Session& s, proto::Parser& p) {
+    auto req = proto::parse_search(p, !s.rev2);
+    if (!req) {
+        parse_failed(s, p);
+        co_return;
+    }
+    auto& view = *s.selected;
+    message::SearchContext ctx;
+    ctx.now = static_cast<std::int64_t>(std::time(nullptr));
+    ctx.largest_seq = view.exists();
+    ctx.largest_uid = view.largest_uid();
+    ctx.saved_uids = &s.saved_search;
+
+    std::vector<std::uint32_t> seqs;
+    try {
+        for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
+            const auto& v = view.at(seq);
+            if (v.expunged) continue;
+            const store::Message& msg = v.msg;
+            std::optional<mime::Structure> structure;
+            std::optional<std::string> text;
+            store::Store* st = &s.store;
+            message::SearchMessage m;
+            m.seq = seq;
+            m.uid = msg.uid;
+            m.flags = msg.flags;
+            m.keywords = &msg.keywords;
+            m.internal_date = msg.internal_date;
+            m.size = msg.size;
+            m.modseq = msg.modseq;
+            m.structure = [&structure, st, &msg]() -> const mime::Structure& {
+                if (!structure) {
+                    structure = mime::deserialize(st->read_structure(msg.blob_hash));
+                    if (!structure) structure.emplace();
+                }
+                return *structure;
+            };
+            m.text = [&text, st, &msg]() -> std::string_view {
+                if (!text) text = st->read_blob(msg.blob_hash);
+                return *text;
+            };
+            if (message::matches(req->root, m, ctx)) seqs.push_back(seq);
+        }
+    } catch (const std::exception& e) {
+        store_failed(s, e, "search");
+        co_return;
+    }
+    std::vector<std::uint32_t> numbers;
+    for (auto seq : seqs)
+        numbers.push_back(s.uid_command ? view.at(seq).msg.uid : seq);
+
+    const auto& r = req->result;
+    if (r.save) {
+        // RFC 5182 §2.1: the saved result is kept as UIDs, whichever form the command had;
+        // SAVE with MIN and/or MAX but neither ALL nor COUNT saves only the minimum/maximum.
+        s.saved_search.clear();
+        if ((r.min || r.max) && !r.all && !r.count) {
+            if (!seqs.empty()) {
+                if (r.min) s.saved_search.push_back(view.at(seqs.front()).msg.uid);
+                if (r.max && (!r.min || seqs.size() > 1))
+                    s.saved_search.push_back(view.at(seqs.back()).msg.uid);
+            }
+        } else {
+            for (auto seq : seqs)
+                s.saved_search.push_back(view.at(seq).msg.uid);
+        }
+    }
+    bool only_save = r.esearch && r.save && !r.min && !r.max && !r.all && !r.count;
+    if (r.esearch || s.rev2) {
+        if (!only_save) {
+            // RFC 4731 §3.1: "RETURN ()" means ALL; IMAP4rev2 answers plain SEARCH this way too.
+            bool all = r.all || (!r.min && !r.max && !r.count);
+            std::string line = "* ESEARCH (TAG ";
+            proto::append_quoted(line, s.tag);
+            line += ")";
+            if (s.uid_command) line += " UID";
+            if (!numbers.empty()) {
+                if (r.min) line += " MIN " + std::to_string(numbers.front());
+                if (r.max) line += " MAX " + std::to_string(numbers.back());
+                if (all) line += " ALL " + proto::format_uid_set(numbers);
+            }
+            if (r.count) line += " COUNT " + std::to_string(numbers.size());
+            s.send(line + "\r\n");
+        }
+    } else {
+        std::string line = "* SEARCH";
+        for (auto n : numbers)
+            line += " " + std::to_string(n);
+        s.send(line + "\r\n");
+    }
+    s.done(Status::Ok, "SEARCH completed");
+}
+
+}  // namespace hermod::imap
