@@ -1,10 +1,16 @@
 // fuzz_mime.cpp - the MIME parser is total and bounded: any bytes give a Structure whose
 // offsets lie inside the message, whose parts are ordered and non-overlapping, which respects
 // the depth and part limits, and which survives a serialize/deserialize round trip unchanged.
+// Its IMAP rendering (ENVELOPE, BODYSTRUCTURE, every section's byte range, BINARY, SEARCH text
+// keys) is total too, and every section range lies inside the message.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
+#include "imap/message/render.hpp"
+#include "imap/message/search.hpp"
+#include "imap/proto/search.hpp"
 #include "mime/address.hpp"
 #include "mime/date.hpp"
 #include "mime/encoded_word.hpp"
@@ -54,6 +60,35 @@ std::size_t check_part(const Part& p, std::string_view msg, std::size_t depth,
     return n;
 }
 
+// Renders every part the way FETCH would, paths found by walking the tree.
+void render_parts(const hermod::mime::Structure& s, std::string_view msg, const Part& p,
+                  std::vector<std::uint32_t>& path) {
+    using namespace hermod::imap;
+    for (auto text : {proto::SectionText::None, proto::SectionText::Header,
+                      proto::SectionText::Text, proto::SectionText::Mime,
+                      proto::SectionText::HeaderFields}) {
+        proto::Section section;
+        section.part = path;
+        section.text = text;
+        if (text == proto::SectionText::Mime && path.empty()) continue;
+        if (text == proto::SectionText::HeaderFields) section.fields = {"Subject", "From"};
+        if (auto r = message::section_range(s, section, msg.size())) {
+            check(r->offset <= msg.size() && r->length <= msg.size() - r->offset);
+            if (r->header_filter)
+                (void)message::filter_header_fields(msg.substr(r->offset, r->length),
+                                                    section.fields, false);
+        }
+    }
+    bool unknown = false;
+    (void)message::binary_section(msg, s, path, unknown);
+    const auto& kids = p.is_message() ? p.children[0].children : p.children;
+    for (std::uint32_t i = 0; i < kids.size() && i < 8; ++i) {
+        path.push_back(i + 1);
+        render_parts(s, msg, kids[i], path);
+        path.pop_back();
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -72,6 +107,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(back.has_value() && *back == s);
     // Deserializing arbitrary bytes must be safe too.
     (void)hermod::mime::deserialize(text);
+
+    std::string out;
+    hermod::imap::proto::EncodeOptions opt;
+    hermod::imap::message::append_envelope(out, s.root.envelope.value_or(hermod::mime::Envelope{}),
+                                           opt);
+    hermod::imap::message::append_body_structure(out, s.root, true, opt);
+    hermod::imap::message::append_body_structure(out, s.root, false, opt);
+    std::vector<std::uint32_t> path;
+    render_parts(s, text, s.root, path);
+    {
+        using hermod::imap::proto::SearchKey;
+        using hermod::imap::proto::SearchKeyKind;
+        SearchKey key;
+        key.kind = SearchKeyKind::Or;
+        key.children.resize(2);
+        key.children[0].kind = SearchKeyKind::Text;
+        key.children[0].value = "needle";
+        key.children[1].kind = SearchKeyKind::Header;
+        key.children[1].field = "subject";
+        key.children[1].value = "x";
+        hermod::imap::message::SearchMessage m;
+        m.structure = [&s]() -> const hermod::mime::Structure& { return s; };
+        m.text = [text] { return text; };
+        (void)hermod::imap::message::matches(key, m, {});
+    }
 
     // The value-level parsers are total on any header-like input.
     std::string_view head = text.substr(0, 2048);
