@@ -12,13 +12,14 @@ namespace hermod::imap::proto {
 
 namespace {
 
-// The tag of a command's first line, if it has a well-formed one.
+// The tag of a command's first line, if it has a well-formed one: followed by SP, or alone on
+// the line ("a1" with no command is answered "a1 BAD", RFC 9051 §7.1.3: the command is known).
 std::string first_line_tag(std::string_view line) {
     CommandBuffer tmp;
     tmp.text.assign(line.substr(0, std::min<std::size_t>(line.size(), kMaxTag + 1)));
     Parser p(tmp);
     auto t = p.tag();
-    if (!t || !p.peek(' ')) return {};
+    if (!t || !(p.peek(' ') || (p.at_end() && line.size() <= kMaxTag))) return {};
     return std::string(*t);
 }
 

@@ -13,9 +13,30 @@
 
 namespace hermod::imap {
 
+namespace {
+
+/// Whether the command asks for RETURN (... SAVE ...), read from a copy of the parser: a SEARCH
+/// with SAVE answered NO (an unknown CHARSET, a store failure) empties "$" (RFC 5182 §2.1,
+/// RFC 9051 §6.4.4.1).
+bool asks_save(proto::Parser probe) {
+    if (!probe.sp() || !probe.accept_keyword("RETURN") || !probe.sp() || !probe.accept('('))
+        return false;
+    while (probe.ok() && !probe.at_end() && !probe.accept(')')) {
+        if (probe.accept_keyword("SAVE")) return true;
+        if (!probe.atom()) return false;
+        probe.accept(' ');
+    }
+    return false;
+}
+
+}  // namespace
+
 awaitable<void> cmd_search(Session& s, proto::Parser& p) {
+    const bool save_asked = asks_save(p);
     auto req = proto::parse_search(p, !s.rev2);
     if (!req) {
+        const auto& e = p.error();
+        if (save_asked && e && e->kind == proto::ParseErrorKind::BadCharset) s.saved_search.clear();
         parse_failed(s, p);
         co_return;
     }
@@ -57,6 +78,7 @@ awaitable<void> cmd_search(Session& s, proto::Parser& p) {
             if (message::matches(req->root, m, ctx)) seqs.push_back(seq);
         }
     } catch (const std::exception& e) {
+        if (save_asked) s.saved_search.clear();
         store_failed(s, e, "search");
         co_return;
     }

@@ -20,16 +20,18 @@ awaitable<void> select(Session& s, proto::Parser& p, bool read_only) {
         parse_failed(s, p);
         co_return;
     }
+    // A refused argument is BAD, which changes nothing: the current mailbox stays selected
+    // (RFC 9051 §7.1.3; the deselect below is for SELECTs that are attempted).
+    if (req->condstore) {
+        s.done(Status::Bad, "CONDSTORE is not supported");
+        co_return;
+    }
     // RFC 9051 §6.3.2: a SELECT first deselects the current mailbox, even when it then fails;
     // IMAP4rev2 clients are told so with [CLOSED].
     bool was_selected = s.state == State::Selected;
     s.deselect();
     if (was_selected && s.rev2)
         s.untagged(Status::Ok, "previous mailbox closed", {Code::Closed, {}});
-    if (req->condstore) {
-        s.done(Status::Bad, "CONDSTORE is not supported");
-        co_return;
-    }
     std::optional<store::Mailbox> mb;
     std::vector<store::Message> messages;
     try {

@@ -2,6 +2,7 @@
 // .SILENT. The new flags are reported in FETCH responses (with the UID for UID STORE).
 #include <algorithm>
 
+#include "common/ascii.hpp"
 #include "imap/proto/arguments.hpp"
 #include "imap/server/session_state.hpp"
 
@@ -9,6 +10,40 @@ namespace hermod::imap {
 
 namespace {
 
+/// Keywords are atoms, compared without case (RFC 9051 §9: "all alphabetic characters are
+/// case-insensitive"), while the store compares bytes: a requested keyword takes the spelling
+/// the target messages already use, so "+FLAGS ($label)" adds nothing to "$Label" and
+/// "-FLAGS ($label)" removes it. For a removal every matching spelling is listed.
+std::vector<std::string> canonical_keywords(const SelectedMailbox& view,
+                                            const std::vector<std::uint32_t>& seqs,
+                                            const std::vector<std::string>& requested,
+                                            bool remove) {
+    std::vector<std::string> known;
+    for (auto seq : seqs)
+        for (const auto& k : view.messages()[seq - 1].msg.keywords)
+            if (std::find(known.begin(), known.end(), k) == known.end()) known.push_back(k);
+    std::vector<std::string> out;
+    auto add = [&](const std::string& k) {
+        bool dup = remove ? std::find(out.begin(), out.end(), k) != out.end()
+                          : std::any_of(out.begin(), out.end(),
+                                        [&](const std::string& o) { return iequals(o, k); });
+        if (!dup) out.push_back(k);
+    };
+    for (const auto& r : requested) {
+        bool found = false;
+        for (const auto& k : known) {
+            if (!iequals(k, r)) continue;
+            found = true;
+            add(k);
+            if (!remove) break;
+        }
+        if (!found) add(r);
+    }
+    return out;
+}
+
+/// The view's copy of the STORE, with the store's keyword order (sorted, as its std::set), so
+/// the next sync sees no difference and sends no second FETCH.
 void apply_locally(store::Message& m, proto::StoreRequest::Op op, std::uint32_t flags,
                    const std::vector<std::string>& keywords) {
     using Op = proto::StoreRequest::Op;
@@ -30,6 +65,8 @@ void apply_locally(store::Message& m, proto::StoreRequest::Op op, std::uint32_t 
             });
             break;
     }
+    std::sort(m.keywords.begin(), m.keywords.end());
+    m.keywords.erase(std::unique(m.keywords.begin(), m.keywords.end()), m.keywords.end());
 }
 
 }  // namespace
@@ -55,8 +92,8 @@ awaitable<void> cmd_store(Session& s, proto::Parser& p) {
         co_return;
     }
     std::uint32_t flags = 0;
-    std::vector<std::string> keywords;
-    split_flags(req->flags, flags, keywords);
+    std::vector<std::string> requested;
+    split_flags(req->flags, flags, requested);
     std::vector<std::uint32_t> uids;
     std::vector<std::uint32_t> live;
     for (auto seq : seqs) {
@@ -64,6 +101,8 @@ awaitable<void> cmd_store(Session& s, proto::Parser& p) {
         live.push_back(seq);
         uids.push_back(s.selected->at(seq).msg.uid);
     }
+    const std::vector<std::string> keywords = canonical_keywords(
+        *s.selected, live, requested, req->op == proto::StoreRequest::Op::Remove);
     if (!uids.empty()) {
         auto job = std::make_shared<BlockingJob>();
         store::Store* st = &s.store;

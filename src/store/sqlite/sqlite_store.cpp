@@ -1669,6 +1669,10 @@ class SqliteStore final : public Store {
             for (const auto& hash : released)
                 files_->unlink_if_unused(hash);
         }
+        // Watchers hear of the batch's changes only now that they are durable, and before the
+        // writers' completions: once a client has its OK, every other session already knows
+        // (an IMAP NOOP sent after that OK reports the change, RFC 9051 §7.5.1).
+        if (!txn_error) notifier_->publish(events);
         for (std::size_t i = 0; i < batch.size(); ++i) {
             try {
                 batch[i].done(errors[i]);
@@ -1676,8 +1680,6 @@ class SqliteStore final : public Store {
                 // A completion must not kill the writer; the write itself is already settled.
             }
         }
-        // Watchers hear of the batch's changes only now that they are durable.
-        if (!txn_error) notifier_->publish(events);
     }
 
     // --- checkpoints -----------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -48,6 +49,12 @@ class LineClient {
             SSL_write(ssl_, s.data(), static_cast<int>(s.size()));
         else
             (void)!::send(fd_, s.data(), s.size(), MSG_NOSIGNAL);
+    }
+    /// True when data arrives (or is buffered) within `ms` milliseconds.
+    bool readable(int ms) {
+        if (!buf_.empty() || (ssl_ && SSL_pending(ssl_) > 0)) return true;
+        pollfd p{fd_, POLLIN, 0};
+        return ::poll(&p, 1, ms) > 0;
     }
     std::string tls_version() const { return ssl_ ? SSL_get_version(ssl_) : ""; }
 
