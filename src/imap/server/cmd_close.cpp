@@ -14,7 +14,7 @@ awaitable<void> cmd_close(Session& s, proto::Parser& p) {
     store::Id mailbox = s.selected->id();
     if (!s.selected->read_only()) {
         for (const auto& m : s.selected->messages())
-            if (!m.expunged && (m.msg.flags & store::kDeleted)) uids.push_back(m.msg.uid);
+            if (!m.expunged && (m.flags & store::kDeleted)) uids.push_back(m.uid);
     }
     s.deselect();
     if (!uids.empty()) {

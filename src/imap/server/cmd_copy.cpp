@@ -39,7 +39,7 @@ awaitable<void> copy_or_move(Session& s, proto::Parser& p, bool move) {
     }
     std::vector<std::uint32_t> uids;
     for (auto seq : seqs)
-        if (!s.selected->at(seq).expunged) uids.push_back(s.selected->at(seq).msg.uid);
+        if (!s.selected->at(seq).expunged) uids.push_back(s.selected->at(seq).uid);
     if (uids.empty()) {
         // RFC 9051 §6.4.7 / §6.4.9: nothing to copy is not an error for UID sets.
         s.done(Status::Ok, move ? "MOVE completed" : "COPY completed");

@@ -27,7 +27,7 @@ awaitable<void> cmd_expunge(Session& s, proto::Parser& p) {
     std::vector<std::uint32_t> uids;
     auto consider = [&](std::uint32_t seq) {
         const auto& m = s.selected->at(seq);
-        if (!m.expunged && (m.msg.flags & store::kDeleted)) uids.push_back(m.msg.uid);
+        if (!m.expunged && (m.flags & store::kDeleted)) uids.push_back(m.uid);
     };
     if (limited) {
         for (auto seq : in_set)

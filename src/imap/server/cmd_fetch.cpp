@@ -82,8 +82,8 @@ awaitable<void> cmd_fetch(Session& s, proto::Parser& p) {
         std::vector<std::uint32_t> uids;
         for (auto seq : seqs) {
             const auto& v = s.selected->at(seq);
-            if (!v.expunged && !(v.msg.flags & store::kSeen)) {
-                uids.push_back(v.msg.uid);
+            if (!v.expunged && !(v.flags & store::kSeen)) {
+                uids.push_back(v.uid);
                 seen_now.push_back(seq);
             }
         }
@@ -100,15 +100,30 @@ awaitable<void> cmd_fetch(Session& s, proto::Parser& p) {
                 co_return;
             }
             for (auto seq : seen_now)
-                s.selected->at(seq).msg.flags |= store::kSeen;
+                s.selected->at(seq).flags |= store::kSeen;
         }
     }
     bool want_uid = s.uid_command;
     bool want_flags = false;
+    bool want_rows = false;  // anything beyond UID and FLAGS comes from the store's rows
     for (const auto& a : req->attributes) {
         if (a.item == proto::FetchItem::Uid) want_uid = false;  // listed explicitly
         if (a.item == proto::FetchItem::Flags) want_flags = true;
+        if (a.item != proto::FetchItem::Uid && a.item != proto::FetchItem::Flags) want_rows = true;
     }
+    std::vector<store::Message> rows;
+    if (want_rows) {
+        std::vector<std::uint32_t> uids;
+        for (auto seq : seqs)
+            if (!s.selected->at(seq).expunged) uids.push_back(s.selected->at(seq).uid);
+        try {
+            rows = s.store.find_messages(s.selected->id(), uids);  // ascending UID
+        } catch (const std::exception& e) {
+            store_failed(s, e, "fetch");
+            co_return;
+        }
+    }
+    auto row = rows.begin();
     auto opt = s.encode_options();
     bool expunged_skipped = false;
     for (auto seq : seqs) {
@@ -117,7 +132,19 @@ awaitable<void> cmd_fetch(Session& s, proto::Parser& p) {
             expunged_skipped = true;
             continue;
         }
-        const store::Message& m = view.msg;
+        store::Message m;
+        if (want_rows) {
+            while (row != rows.end() && row->uid < view.uid)
+                ++row;
+            if (row == rows.end() || row->uid != view.uid) {
+                expunged_skipped = true;  // gone from the store since the view last synced
+                continue;
+            }
+            m = *row;
+        }
+        m.uid = view.uid;
+        m.flags = view.flags;
+        m.keywords = s.selected->keywords(view);
         Loaded loaded{&m, &s.store, {}, {}};
         std::string& out = s.out;
         const std::size_t start = out.size();

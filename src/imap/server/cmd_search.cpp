@@ -31,6 +31,32 @@ bool asks_save(proto::Parser probe) {
 
 }  // namespace
 
+namespace {
+
+/// True when a key looks at more than flags and numbers (size, dates, MODSEQ, content).
+bool needs_rows(const proto::SearchKey& key) {
+    using K = proto::SearchKeyKind;
+    switch (key.kind) {
+        case K::Before:
+        case K::On:
+        case K::Since:
+        case K::Larger:
+        case K::Smaller:
+        case K::Older:
+        case K::Younger:
+        case K::ModSeq:
+            return true;
+        default:
+            break;
+    }
+    if (message::needs_content(key)) return true;
+    for (const auto& c : key.children)
+        if (needs_rows(c)) return true;
+    return false;
+}
+
+}  // namespace
+
 awaitable<void> cmd_search(Session& s, proto::Parser& p) {
     const bool save_asked = asks_save(p);
     auto req = proto::parse_search(p, !s.rev2);
@@ -49,18 +75,28 @@ awaitable<void> cmd_search(Session& s, proto::Parser& p) {
 
     std::vector<std::uint32_t> seqs;
     try {
+        // Size, dates, MODSEQ and bodies are in the store, not the session's view: one read of
+        // the mailbox's rows when a key needs them (both lists ascend by UID).
+        std::vector<store::Message> rows;
+        if (needs_rows(req->root)) rows = s.store.list_messages(view.id());
+        auto row = rows.begin();
+        store::Message bare;
         for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
             const auto& v = view.at(seq);
             if (v.expunged) continue;
-            const store::Message& msg = v.msg;
+            while (row != rows.end() && row->uid < v.uid)
+                ++row;
+            bool have_row = row != rows.end() && row->uid == v.uid;
+            if (!rows.empty() && !have_row) continue;  // expunged meanwhile
+            const store::Message& msg = have_row ? *row : bare;
             std::optional<mime::Structure> structure;
             std::optional<std::string> text;
             store::Store* st = &s.store;
             message::SearchMessage m;
             m.seq = seq;
-            m.uid = msg.uid;
-            m.flags = msg.flags;
-            m.keywords = &msg.keywords;
+            m.uid = v.uid;
+            m.flags = v.flags;
+            m.keywords = &view.keywords(v);
             m.internal_date = msg.internal_date;
             m.size = msg.size;
             m.modseq = msg.modseq;
@@ -84,7 +120,7 @@ awaitable<void> cmd_search(Session& s, proto::Parser& p) {
     }
     std::vector<std::uint32_t> numbers;
     for (auto seq : seqs)
-        numbers.push_back(s.uid_command ? view.at(seq).msg.uid : seq);
+        numbers.push_back(s.uid_command ? view.at(seq).uid : seq);
 
     const auto& r = req->result;
     if (r.save) {
@@ -93,13 +129,13 @@ awaitable<void> cmd_search(Session& s, proto::Parser& p) {
         s.saved_search.clear();
         if ((r.min || r.max) && !r.all && !r.count) {
             if (!seqs.empty()) {
-                if (r.min) s.saved_search.push_back(view.at(seqs.front()).msg.uid);
+                if (r.min) s.saved_search.push_back(view.at(seqs.front()).uid);
                 if (r.max && (!r.min || seqs.size() > 1))
-                    s.saved_search.push_back(view.at(seqs.back()).msg.uid);
+                    s.saved_search.push_back(view.at(seqs.back()).uid);
             }
         } else {
             for (auto seq : seqs)
-                s.saved_search.push_back(view.at(seq).msg.uid);
+                s.saved_search.push_back(view.at(seq).uid);
         }
     }
     bool only_save = r.esearch && r.save && !r.min && !r.max && !r.all && !r.count;

@@ -77,7 +77,7 @@ awaitable<void> select(Session& s, proto::Parser& p, bool read_only) {
         // RFC 3501 §6.3.1: the first unseen message (IMAP4rev2 dropped it).
         const auto& msgs = view.messages();
         auto it = std::find_if(msgs.begin(), msgs.end(),
-                               [](const ViewMessage& m) { return !(m.msg.flags & store::kSeen); });
+                               [](const ViewMessage& m) { return !(m.flags & store::kSeen); });
         if (it != msgs.end())
             out += "* OK [UNSEEN " + std::to_string(it - msgs.begin() + 1) + "] first unseen\r\n";
     }

@@ -20,7 +20,7 @@ std::vector<std::string> canonical_keywords(const SelectedMailbox& view,
                                             bool remove) {
     std::vector<std::string> known;
     for (auto seq : seqs)
-        for (const auto& k : view.messages()[seq - 1].msg.keywords)
+        for (const auto& k : view.keywords(view.messages()[seq - 1]))
             if (std::find(known.begin(), known.end(), k) == known.end()) known.push_back(k);
     std::vector<std::string> out;
     auto add = [&](const std::string& k) {
@@ -99,7 +99,7 @@ awaitable<void> cmd_store(Session& s, proto::Parser& p) {
     for (auto seq : seqs) {
         if (s.selected->at(seq).expunged) continue;
         live.push_back(seq);
-        uids.push_back(s.selected->at(seq).msg.uid);
+        uids.push_back(s.selected->at(seq).uid);
     }
     const std::vector<std::string> keywords = canonical_keywords(
         *s.selected, live, requested, req->op == proto::StoreRequest::Op::Remove);
@@ -122,8 +122,14 @@ awaitable<void> cmd_store(Session& s, proto::Parser& p) {
     }
     std::string out;
     for (auto seq : live) {
-        auto& m = s.selected->at(seq).msg;
+        auto& v = s.selected->at(seq);
+        store::Message m;
+        m.uid = v.uid;
+        m.flags = v.flags;
+        m.keywords = s.selected->keywords(v);
         apply_locally(m, req->op, flags, keywords);
+        v.flags = m.flags;
+        s.selected->set_keywords(v, m.keywords);
         if (req->silent) continue;
         out += "* " + std::to_string(seq) + " FETCH (FLAGS ";
         proto::append_atom_list(out, flag_atoms(m.flags, m.keywords));

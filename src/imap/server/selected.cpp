@@ -9,16 +9,16 @@ SelectedMailbox::SelectedMailbox(store::Mailbox mailbox, std::vector<store::Mess
                                  bool read_only)
     : mailbox_(std::move(mailbox)), read_only_(read_only) {
     messages_.reserve(messages.size());
-    for (auto& m : messages)
-        messages_.push_back(ViewMessage{std::move(m), false});
+    for (const auto& m : messages)
+        messages_.push_back(ViewMessage{m.uid, m.flags, intern(m.keywords), false});
     known_modseq = mailbox_.highestmodseq;
     latest_modseq->store(known_modseq);
 }
 
 std::uint32_t SelectedMailbox::seq_of(std::uint32_t uid) const {
     auto it = std::lower_bound(messages_.begin(), messages_.end(), uid,
-                               [](const ViewMessage& m, std::uint32_t u) { return m.msg.uid < u; });
-    if (it == messages_.end() || it->msg.uid != uid) return 0;
+                               [](const ViewMessage& m, std::uint32_t u) { return m.uid < u; });
+    if (it == messages_.end() || it->uid != uid) return 0;
     return static_cast<std::uint32_t>(it - messages_.begin()) + 1;
 }
 
@@ -37,10 +37,10 @@ std::vector<std::uint32_t> SelectedMailbox::resolve(const proto::SequenceSet& se
     }
     if (uid) {
         for (const auto& r : set.resolve(largest_uid())) {
-            auto lo = std::lower_bound(
-                messages_.begin(), messages_.end(), r.first,
-                [](const ViewMessage& m, std::uint32_t u) { return m.msg.uid < u; });
-            for (auto it = lo; it != messages_.end() && it->msg.uid <= r.last; ++it)
+            auto lo =
+                std::lower_bound(messages_.begin(), messages_.end(), r.first,
+                                 [](const ViewMessage& m, std::uint32_t u) { return m.uid < u; });
+            for (auto it = lo; it != messages_.end() && it->uid <= r.last; ++it)
                 seqs.push_back(static_cast<std::uint32_t>(it - messages_.begin()) + 1);
         }
         return seqs;
@@ -80,7 +80,7 @@ SelectedMailbox::Update SelectedMailbox::apply(const std::vector<std::uint32_t>&
     bool appended = false;
     for (const auto& m : current) {
         if (m.uid > largest_uid()) {
-            messages_.push_back(ViewMessage{m, false});
+            messages_.push_back(ViewMessage{m.uid, m.flags, intern(m.keywords), false});
             appended = true;
             continue;
         }
@@ -88,13 +88,29 @@ SelectedMailbox::Update SelectedMailbox::apply(const std::vector<std::uint32_t>&
         if (!seq) continue;  // expunged and already announced
         auto& v = messages_[seq - 1];
         if (v.expunged) continue;
-        bool changed = v.msg.flags != m.flags || v.msg.keywords != m.keywords;
-        v.msg = m;
+        std::uint16_t k = intern(m.keywords);
+        bool changed = v.flags != m.flags || v.keywords != k;
+        v.flags = m.flags;
+        v.keywords = k;
         if (changed) u.flag_seqs.push_back(seq);
     }
     // Sent even when expunges left the count unchanged: the client decremented for each.
     if (appended) u.exists = exists();
     return u;
+}
+
+std::uint16_t SelectedMailbox::intern(const std::vector<std::string>& keywords) {
+    if (keywords.empty()) return 0;
+    for (std::size_t i = 1; i < keyword_sets_.size(); ++i)
+        if (keyword_sets_[i] == keywords) return static_cast<std::uint16_t>(i);
+    if (keyword_sets_.size() < 0xFFFF) {
+        keyword_sets_.push_back(keywords);
+        return static_cast<std::uint16_t>(keyword_sets_.size() - 1);
+    }
+    // 65535 distinct sets: reuse the last slot. Messages pointing at it show this set until
+    // their next change; flags themselves are never wrong.
+    keyword_sets_.back() = keywords;
+    return static_cast<std::uint16_t>(keyword_sets_.size() - 1);
 }
 
 void SelectedMailbox::erase(std::uint32_t seq) {

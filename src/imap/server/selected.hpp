@@ -35,8 +35,14 @@ class Waker {
     std::function<void()> fn_;
 };
 
+/// One message as the session last told the client: 12 octets, so ten thousand sessions idling
+/// on large mailboxes stay small. Size, date and body are read from the store when a command
+/// needs them (store::Store::find_messages).
 struct ViewMessage {
-    store::Message msg;
+    std::uint32_t uid = 0;
+    std::uint32_t flags = 0;  ///< store::Flag bits
+    /// Index into the view's keyword sets (0 = none): messages share a few distinct sets.
+    std::uint16_t keywords = 0;
     /// Expunged in the store, EXPUNGE not yet sent (RFC 9051 §7.5.1 forbids it during FETCH,
     /// STORE and SEARCH): still holds its sequence number, FETCH skips it.
     bool expunged = false;
@@ -57,7 +63,15 @@ class SelectedMailbox {
     std::vector<ViewMessage>& messages() { return messages_; }
     /// Sequence number of `uid`, 0 when not in the view.
     std::uint32_t seq_of(std::uint32_t uid) const;
-    std::uint32_t largest_uid() const { return messages_.empty() ? 0 : messages_.back().msg.uid; }
+    std::uint32_t largest_uid() const { return messages_.empty() ? 0 : messages_.back().uid; }
+    /// The keywords of a message (sorted, as the store keeps them).
+    const std::vector<std::string>& keywords(const ViewMessage& m) const {
+        return keyword_sets_[m.keywords];
+    }
+    /// Sets a message's keywords (sorted).
+    void set_keywords(ViewMessage& m, const std::vector<std::string>& keywords) {
+        m.keywords = intern(keywords);
+    }
 
     /// The sequence numbers a set names, ascending. For a UID set (`uid` true) numbers outside
     /// the view are ignored (RFC 9051 §6.4.9); for sequence numbers `ok` is false when one is
@@ -92,6 +106,11 @@ class SelectedMailbox {
     void erase(std::uint32_t seq);
 
   private:
+    std::uint16_t intern(const std::vector<std::string>& keywords);
+
+    /// Distinct keyword sets in use; [0] is the empty set. Bounded by the 16-bit index: past
+    /// it new sets replace the last slot's users' view lazily (the next sync corrects them).
+    std::vector<std::vector<std::string>> keyword_sets_{1};
     store::Mailbox mailbox_;
     std::vector<ViewMessage> messages_;
     bool read_only_ = false;

@@ -211,9 +211,9 @@ void Session::sync_selected(bool allow_expunge) {
         out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
     if (update.exists) out += "* " + std::to_string(update.exists) + " EXISTS\r\n";
     for (auto seq : update.flag_seqs) {
-        const auto& m = v.at(seq).msg;
+        const auto& m = v.at(seq);
         out += "* " + std::to_string(seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ";
-        proto::append_atom_list(out, flag_atoms(m.flags, m.keywords));
+        proto::append_atom_list(out, flag_atoms(m.flags, v.keywords(m)));
         out += ")\r\n";
     }
 }
