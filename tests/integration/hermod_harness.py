@@ -362,3 +362,200 @@ def proc_status(pid, key):
             if line.startswith(key + ":"):
                 return int(line.split()[1]) * 1024
     raise KeyError(key)
+
+
+# --- IMAP helpers (test_imap_*.py) --------------------------------------------------------------
+# Only additions; nothing above changes behaviour.
+
+import imaplib  # noqa: E402
+
+# imaplib refuses lines over 10000 octets by default (long ENVELOPE/BODYSTRUCTURE answers).
+imaplib._MAXLINE = 1 << 22
+
+_LITERAL_AT_END = re.compile(rb"~?\{(\d+)\+?\}\r\n$")
+
+
+class ImapConn:
+    """A raw IMAP client on a socket: commands go out exactly as given, every response line
+    comes back as bytes with its literals inlined, so callers see the server's octets.
+
+    A response "line" is the text up to the final CRLF with each literal kept as
+    `{n}\\r\\n<n octets>`; `parse_sexp()` turns it into Python values."""
+
+    def __init__(self, port, host="127.0.0.1", tls=None, timeout=30):
+        self.sock = socket.create_connection((host, port), timeout)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock, server_hostname="localhost")
+        self.buf = b""
+        self.counter = 0
+        self.greeting = self.read_response()
+
+    def _fill(self):
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError(f"connection closed; pending {self.buf[:200]!r}")
+        self.buf += chunk
+
+    def read_line(self):
+        """One CRLF-terminated line (bytes, CRLF kept)."""
+        while b"\r\n" not in self.buf:
+            self._fill()
+        line, _, self.buf = self.buf.partition(b"\r\n")
+        return line + b"\r\n"
+
+    def read_exact(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def read_response(self):
+        """One complete response (literals inlined), without the final CRLF."""
+        out = b""
+        while True:
+            line = self.read_line()
+            out += line
+            m = _LITERAL_AT_END.search(line)
+            if not m:
+                return out[:-2]
+            out += self.read_exact(int(m.group(1)))
+
+    def send(self, data):
+        self.sock.sendall(data.encode() if isinstance(data, str) else data)
+
+    def next_tag(self):
+        self.counter += 1
+        return f"T{self.counter}"
+
+    def command(self, text, literals=()):
+        """Sends `TAG text` (text may hold `{n}` markers, one per literal, sent after the
+        server's continuation; use `{n+}` markers for LITERAL+). Returns (untagged responses,
+        tagged status line) as bytes."""
+        tag = self.next_tag()
+        parts = re.split(r"(\{\d+\+?\})", text)
+        line = tag + " "
+        pending = list(literals)
+        untagged = []
+        for i, piece in enumerate(parts):
+            line += piece
+            if piece.startswith("{") and piece.endswith("}"):
+                self.send(line + "\r\n")
+                line = ""
+                if not piece.endswith("+}"):
+                    while True:
+                        resp = self.read_response()
+                        if resp.startswith(b"+"):
+                            break
+                        if resp.startswith(tag.encode() + b" "):
+                            return untagged, resp
+                        untagged.append(resp)
+                self.send(pending.pop(0))
+        self.send(line + "\r\n")
+        return self.collect(tag, untagged)
+
+    def collect(self, tag, untagged=None):
+        untagged = [] if untagged is None else untagged
+        while True:
+            resp = self.read_response()
+            if resp.startswith(tag.encode() + b" "):
+                return untagged, resp
+            untagged.append(resp)
+
+    def ok(self, text, literals=()):
+        """command() that raises unless the tagged status is OK; returns the untagged ones."""
+        untagged, status = self.command(text, literals)
+        if not status.split(b" ", 2)[1:2] == [b"OK"]:
+            raise AssertionError(f"{text[:80]!r}: {status!r}")
+        return untagged
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Atom(str):
+    """An IMAP atom (NIL excepted) as parse_sexp() returns it, distinct from a string."""
+
+
+def parse_sexp(data, pos=0):
+    """Parses IMAP data from data[pos:] up to the end: atoms (Atom), NIL (None), numbers stay
+    Atoms, quoted strings and literals (bytes), parenthesised lists (list) and `BODY[...]<n>`
+    style section atoms (Atom, brackets included). Returns the list of top-level values."""
+    values, pos = _parse_list(data, pos, top=True)
+    return values
+
+
+def _parse_list(data, pos, top=False):
+    out = []
+    n = len(data)
+    while pos < n:
+        c = data[pos:pos + 1]
+        if c == b" ":
+            pos += 1
+        elif c == b")":
+            if top:
+                raise ValueError(f"unbalanced ')' at {pos}")
+            return out, pos + 1
+        elif c == b"(":
+            sub, pos = _parse_list(data, pos + 1)
+            out.append(sub)
+        elif c == b'"':
+            pos += 1
+            s = bytearray()
+            while data[pos:pos + 1] != b'"':
+                if data[pos:pos + 1] == b"\\":
+                    pos += 1
+                if pos >= n:
+                    raise ValueError("unterminated quoted string")
+                s += data[pos:pos + 1]
+                pos += 1
+            out.append(bytes(s))
+            pos += 1
+        elif c in (b"{", b"~") and re.match(rb"~?\{\d+\+?\}\r\n", data[pos:pos + 24]):
+            m = re.match(rb"~?\{(\d+)\+?\}\r\n", data[pos:])
+            start = pos + m.end()
+            out.append(data[start:start + int(m.group(1))])
+            pos = start + int(m.group(1))
+        else:
+            m = re.match(rb"[^ ()\[\"]+(\[[^\]]*\](<\d+>)?)?", data[pos:])
+            if not m or not m.group(0):
+                raise ValueError(f"unexpected {data[pos:pos + 20]!r}")
+            word = m.group(0).decode("latin-1")
+            out.append(None if word.upper() == "NIL" else Atom(word))
+            pos += m.end()
+    if not top:
+        raise ValueError("unterminated list")
+    return out, pos
+
+
+def fetch_items(response):
+    """`* N FETCH (...)` (bytes) -> (N, {ITEM NAME (upper-case): value})."""
+    values = parse_sexp(response)
+    if len(values) < 4 or values[0] != "*" or values[2].upper() != "FETCH":
+        raise ValueError(f"not a FETCH response: {response[:80]!r}")
+    items = values[3]
+    return int(values[1]), {items[i].upper(): items[i + 1] for i in range(0, len(items), 2)}
+
+
+def imap_login(port, login, password, tls="implicit", ctx=None, timeout=30):
+    """An imaplib client logged in. tls: "implicit" (imaps, RFC 8314), "starttls" or None."""
+    if tls == "implicit":
+        m = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx, timeout=timeout)
+    else:
+        m = imaplib.IMAP4("127.0.0.1", port, timeout=timeout)
+        if tls == "starttls":
+            m.starttls(ssl_context=ctx)
+    try:
+        m.login(login, password)
+    except Exception:
+        m.shutdown()
+        raise
+    return m
