@@ -36,11 +36,19 @@ class Lexer {
     }
 
     // One phrase/local-part word: an atom (dots allowed, obs-phrase) or a quoted string.
-    bool read_word(std::string& out) {
+    // An unterminated quoted string (Dovecot: a parse error that ends the field) is no word:
+    // it consumes the rest of the input and sets unterminated.
+    bool read_word(std::string& out, bool* quoted = nullptr) {
         skip_cfws();
         if (at_end()) return false;
+        if (quoted) *quoted = s_[pos_] == '"';
         if (s_[pos_] == '"') {
-            read_quoted(out);
+            std::string text;
+            if (!read_quoted(text)) {
+                unterminated = true;
+                return false;
+            }
+            out += text;
             return true;
         }
         std::size_t start = pos_;
@@ -98,16 +106,20 @@ class Lexer {
     }
 
     std::string last_comment;
+    bool unterminated = false;  ///< an unterminated quoted string ran to the end
 
   private:
-    void read_quoted(std::string& out) {
+    // Returns false when the closing quote is missing (the rest of the input was read).
+    bool read_quoted(std::string& out) {
         ++pos_;  // opening quote
         while (!at_end() && s_[pos_] != '"') {
             if (s_[pos_] == '\\' && pos_ + 1 < s_.size()) ++pos_;
             if (s_[pos_] != '\r' && s_[pos_] != '\n') out.push_back(s_[pos_]);
             ++pos_;
         }
-        if (!at_end()) ++pos_;
+        if (at_end()) return false;
+        ++pos_;
+        return true;
     }
 
     void read_comment() {
@@ -149,11 +161,15 @@ void finish_mailbox(Address& a) {
 // could be consumed (caller then skips to the next separator).
 bool parse_entry(Lexer& lx, std::vector<Address>& out, bool in_group, std::size_t max) {
     lx.last_comment.clear();
+    lx.unterminated = false;
     std::size_t start = lx.pos();
     std::vector<std::string> words;
+    bool first_quoted = false;
     while (true) {
         std::string w;
-        if (!lx.read_word(w)) break;
+        bool quoted = false;
+        if (!lx.read_word(w, &quoted)) break;
+        if (words.empty()) first_quoted = quoted;
         words.push_back(std::move(w));
     }
     lx.skip_cfws();
@@ -212,22 +228,29 @@ bool parse_entry(Lexer& lx, std::vector<Address>& out, bool in_group, std::size_
             if (lx.peek() == ':') {
                 lx.bump();
             } else {
+                // Dovecot: the address after a broken route is still read.
                 a.adl = kInvalidRoute;
-                broken = true;
+                broken |= lx.at_end();
             }
+            lx.skip_cfws();
         }
-        std::string local;
-        std::string w;
-        while (lx.read_word(w)) {
-            local += w;
-            w.clear();
-        }
-        broken |= local.empty();
-        a.mailbox = std::move(local);
-        lx.skip_cfws();
-        if (lx.peek() == '@') {
-            lx.bump();
-            a.host = lx.read_domain();
+        // "<>" (and "<@route:>") is an empty address, not a syntax error: it gets Dovecot's
+        // MISSING_MAILBOX / MISSING_DOMAIN placeholders.
+        if (lx.peek() != '>') {
+            std::string local;
+            std::string w;
+            while (lx.read_word(w)) {
+                local += w;
+                w.clear();
+            }
+            broken |= local.empty();
+            a.mailbox = std::move(local);
+            lx.skip_cfws();
+            if (lx.peek() == '@') {
+                lx.bump();
+                a.host = lx.read_domain();
+                broken |= a.host.empty();
+            }
         }
         lx.skip_cfws();
         broken |= lx.peek() != '>';
@@ -247,8 +270,18 @@ bool parse_entry(Lexer& lx, std::vector<Address>& out, bool in_group, std::size_
         lx.skip_cfws();
         a.name = lx.last_comment;
     } else if (!words.empty() && (lx.at_end() || c == ',' || c == ';')) {
-        a.mailbox = join("");
-        a.name = lx.last_comment;
+        // No '@' and no <...>. As Dovecot: one atom is a mailbox without domain (its name the
+        // comment, if any); a quoted string or several words are a display name without
+        // address ("Undisclosed Recipients", "From: Someone Else").
+        if (words.size() == 1 && !first_quoted) {
+            a.mailbox = std::move(words[0]);
+            a.name = lx.last_comment;
+        } else {
+            a.name = join(" ");
+        }
+    } else if (words.empty() && lx.unterminated) {
+        // An unterminated quoted string took the rest of the field: one placeholder address
+        // (MISSING_MAILBOX / MISSING_DOMAIN), as Dovecot gives.
     } else {
         return lx.pos() != start && !words.empty() ? (lx.skip_to(in_group ? ",;" : ","), true)
                                                    : false;

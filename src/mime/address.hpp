@@ -24,8 +24,12 @@ struct Address {
 /// Parses a raw (possibly folded) header value. Never fails: unparsable pieces are skipped
 /// up to the next ','. Dovecot's placeholders keep ENVELOPE output identical to Dovecot's: a
 /// mailbox without '@' gets host "MISSING_DOMAIN", an empty local part "MISSING_MAILBOX", a
-/// broken <...> host "SYNTAX_ERROR" (and a broken route adl "INVALID_ROUTE"). Group markers:
-/// GroupStart{mailbox=name} ... GroupEnd{} (RFC 9051 §7.5.2).
+/// broken <...> host "SYNTAX_ERROR" (and a broken route adl "INVALID_ROUTE"). A phrase without
+/// an address ("Someone Else", a lone quoted string) is a name with MISSING_MAILBOX and
+/// MISSING_DOMAIN (a lone atom stays a mailbox); "<>" is MISSING_MAILBOX / MISSING_DOMAIN; an
+/// unterminated quoted string takes the rest of the value and gives one MISSING_MAILBOX /
+/// MISSING_DOMAIN entry. Group markers: GroupStart{mailbox=name} ... GroupEnd{} (RFC 9051
+/// §7.5.2).
 std::vector<Address> parse_address_list(std::string_view raw, std::size_t max_addresses = 10000);
 
 /// "local@host" for a mailbox entry (search/compare form).

@@ -115,7 +115,10 @@ std::vector<Param> parse_params(std::string_view raw) {
                 if (c.s[c.pos] == '\\' && c.pos + 1 < c.s.size()) ++c.pos;
                 p.value.push_back(c.s[c.pos++]);
             }
-            if (!c.end()) ++c.pos;
+            // An unterminated quoted value (it ran to the end of the field) is dropped, as
+            // Dovecot does: its text is not a usable value.
+            if (c.end()) break;
+            ++c.pos;
         } else {
             // Tolerant (beyond Dovecot): an unquoted value runs to ';' or white space, so
             // "boundary=----=_Part_1" still works.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "mime/date.hpp"
 #include "mime/encoded_word.hpp"
@@ -248,31 +249,41 @@ class Parser {
 
     Envelope read_envelope(const std::vector<HeaderField>& fields) const {
         Envelope e;
-        // Dovecot: a repeated envelope field replaces the earlier one (last wins).
-        enum { kDate, kSubject, kInReplyTo, kMessageId, kFrom, kSender, kReplyTo, kTo, kCc, kBcc };
-        static constexpr std::string_view kNames[] = {
-            "Date",   "Subject",  "In-Reply-To", "Message-ID", "From",
-            "Sender", "Reply-To", "To",          "Cc",         "Bcc"};
-        const HeaderField* last[10] = {};
-        for (const auto& f : fields)
-            for (int i = 0; i < 10; ++i)
-                if (iequals(f.name, kNames[i])) last[i] = &f;
+        // As Dovecot: a repeated Date, Subject, In-Reply-To or Message-ID counts by its last
+        // occurrence; the addresses of repeated From, Sender, Reply-To, To, Cc and Bcc fields
+        // are joined in header order (RFC 5322 §3.6 allows one of each, but a message with two
+        // To: fields has every recipient of both).
+        enum { kDate, kSubject, kInReplyTo, kMessageId };
+        static constexpr std::string_view kTextNames[] = {"Date", "Subject", "In-Reply-To",
+                                                          "Message-ID"};
+        static constexpr std::string_view kAddressNames[] = {"From", "Sender", "Reply-To",
+                                                             "To",   "Cc",     "Bcc"};
+        std::vector<Address>* const address_lists[] = {&e.from, &e.sender, &e.reply_to,
+                                                       &e.to,   &e.cc,     &e.bcc};
+        constexpr std::size_t kMaxAddresses = 10000;
+        const HeaderField* last[4] = {};
+        for (const auto& f : fields) {
+            for (int i = 0; i < 4; ++i)
+                if (iequals(f.name, kTextNames[i])) last[i] = &f;
+            for (int i = 0; i < 6; ++i) {
+                if (!iequals(f.name, kAddressNames[i])) continue;
+                std::vector<Address>& dst = *address_lists[i];
+                if (dst.size() >= kMaxAddresses) break;
+                std::vector<Address> more = parse_address_list(f.value, kMaxAddresses - dst.size());
+                if (dst.empty())
+                    dst = std::move(more);
+                else
+                    dst.insert(dst.end(), std::make_move_iterator(more.begin()),
+                               std::make_move_iterator(more.end()));
+            }
+        }
         auto text = [&](std::optional<std::string>& dst, int i) {
             if (last[i]) dst = unfold(last[i]->value);
-        };
-        auto addrs = [&](std::vector<Address>& dst, int i) {
-            if (last[i]) dst = parse_address_list(last[i]->value);
         };
         text(e.date, kDate);
         text(e.subject, kSubject);
         text(e.in_reply_to, kInReplyTo);
         text(e.message_id, kMessageId);
-        addrs(e.from, kFrom);
-        addrs(e.sender, kSender);
-        addrs(e.reply_to, kReplyTo);
-        addrs(e.to, kTo);
-        addrs(e.cc, kCc);
-        addrs(e.bcc, kBcc);
         if (e.subject) e.subject_utf8 = decode_encoded_words(*e.subject);
         if (e.date)
             if (auto d = parse_date(*e.date)) {

@@ -26,8 +26,9 @@ struct Param {
 };
 
 /// ENVELOPE fields of one message (RFC 9051 §7.5.2). Strings are the unfolded raw values
-/// (nullopt = header absent = NIL); address lists are parsed from the raw values. A repeated
-/// field counts by its last occurrence, as in Dovecot.
+/// (nullopt = header absent = NIL); address lists are parsed from the raw values. As in
+/// Dovecot, a repeated Date/Subject/In-Reply-To/Message-ID counts by its last occurrence and
+/// the addresses of repeated address fields (From ... Bcc) are joined in header order.
 /// Sender / Reply-To are NOT defaulted to From here: that is the IMAP encoder's job.
 struct Envelope {
     std::optional<std::string> date, subject, in_reply_to, message_id;
@@ -48,8 +49,8 @@ struct Part {
     std::uint64_t body_vsize = 0;    ///< ditto, what IMAP reports for bare-LF messages
 
     std::string type = "text";  ///< lower-cased; RFC 2045 §5.2 default text/plain
-    /// Lower-cased; empty when a Content-Type had a type but no valid "/subtype" (Dovecot
-    /// then sends "plain" for text, "unknown" otherwise).
+    /// Lower-cased; empty when a Content-Type had a type but no valid "/subtype" (sent as "",
+    /// as Dovecot does).
     std::string subtype = "plain";
     /// Content-Type parameters in Dovecot's order: plain ones as written, then the merged
     /// RFC 2231 ones sorted by name.

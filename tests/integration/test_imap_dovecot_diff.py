@@ -81,23 +81,11 @@ BOUNDARY_PREFIX = "boundaries that are prefixes of each other: Hermod matches a 
                   "multiparts; Dovecot takes the longer outer lines as the inner boundary"
 EMPTY_BOUNDARY = "boundary=\"\" is invalid (RFC 2046 §5.1.1: 1 to 70 characters): Hermod finds " \
                  "no parts, Dovecot splits on '--' lines"
+FOLDED_LITERAL = "an ENVELOPE string whose header field was folded: Dovecot sends the unfolded " \
+                 "value as a literal (the raw value had a line break), Hermod quoted (the same " \
+                 "value; both are valid IMAP strings)"
 ADDRESS_GARBAGE = "address list with garbage: Hermod skips to the next ',' and goes on, so the " \
                   "valid addresses after it survive; Dovecot stops"
-
-# Differences believed to be Hermod bugs (reported; src/ is not changed by this test). They are
-# tolerated here so the suite stays green, and test_known_bugs_still_differ fails once they are
-# fixed so the entries get removed.
-BUG_DUPLICATE_FIELDS = "BUG: several To:/Cc: fields — Hermod's ENVELOPE keeps only the last " \
-                       "one, Dovecot joins all (recipients are lost)"
-BUG_PHRASE_ONLY = "BUG: 'From: Someone Else' (a phrase, no address) — Hermod invents the mailbox " \
-                  "\"SomeoneElse\" with MISSING_DOMAIN; Dovecot: name \"Someone Else\", " \
-                  "MISSING_MAILBOX, MISSING_DOMAIN"
-BUG_EMPTY_ANGLE = "BUG (minor): 'MAILER DAEMON <>' — Hermod's host is SYNTAX_ERROR, Dovecot's " \
-                  "MISSING_DOMAIN (the convention for an empty address)"
-BUG_UNTERMINATED_QUOTE = "BUG: an unterminated quoted string in To: — Hermod puts the rest of " \
-                         "the field into the mailbox; Dovecot: MISSING_MAILBOX MISSING_DOMAIN"
-BUG_UNTERMINATED_PARAM = "BUG: charset=\"unterminated; format=flowed — Hermod's charset value " \
-                         "is the rest of the field; Dovecot drops the parameter (us-ascii)"
 
 # (message, item) -> reason. Message names are "shared/<path in the corpus>" and
 # "own/<file in imap_corpus>"; items are APPEND, BODYSTRUCTURE, ENVELOPE, BODY[n.MIME], BODY[n],
@@ -165,6 +153,7 @@ EXPECTED = {
     ('shared/stalwart-mail-parser/rfc/001.eml', 'BODYSTRUCTURE'): MISSING_SEMICOLON,
     ('shared/stalwart-mail-parser/rfc/008.eml', 'BODYSTRUCTURE'): IMPLICIT_CLOSE_CRLF,
     ('shared/stalwart-mail-parser/rfc/008.eml', 'BODY[2]'): IMPLICIT_CLOSE_CRLF,
+    ('shared/stalwart-mail-parser/rfc/009.eml', 'BODYSTRUCTURE (encoding)'): FOLDED_LITERAL,
     ('shared/stalwart-mail-parser/thirdparty/005.eml', 'APPEND'): NUL_LITERAL,
     ('shared/stalwart-mail-parser/thirdparty/009.eml', 'BODYSTRUCTURE'): CASE,
     ('shared/stalwart-mail-parser/thirdparty/010.eml', 'BODYSTRUCTURE'): MISSING_SEMICOLON,
@@ -173,19 +162,6 @@ EXPECTED = {
     ('shared/stalwart-mail-parser/thirdparty/015.eml', 'BODY[2]'): IMPLICIT_CLOSE_CRLF,
     ('shared/stalwart-mail-parser/thirdparty/015.eml', 'BODY[3]'): IMPLICIT_CLOSE_CRLF,
 }
-
-KNOWN_BUGS = {
-    ('own/bad-header-address-duplicate-fields.eml', 'ENVELOPE'): BUG_DUPLICATE_FIELDS,
-    ('own/bad-header-address-empty-angle.eml', 'ENVELOPE'): BUG_EMPTY_ANGLE,
-    ('own/bad-header-address-phrase-only.eml', 'ENVELOPE'): BUG_PHRASE_ONLY,
-    ('own/bad-header-address-unterminated-quote.eml', 'ENVELOPE'): BUG_UNTERMINATED_QUOTE,
-    ('own/bad-header-ct-params-broken.eml', 'BODYSTRUCTURE'): BUG_UNTERMINATED_PARAM,
-    ('shared/cpython-email/msg_20.txt', 'ENVELOPE'): BUG_DUPLICATE_FIELDS,
-    ('shared/cpython-email/msg_25.txt', 'ENVELOPE'): BUG_DUPLICATE_FIELDS,
-    ('shared/cpython-email/msg_43.txt', 'ENVELOPE'): BUG_EMPTY_ANGLE,
-    ('shared/stalwart-mail-parser/rfc/009.eml', 'BODYSTRUCTURE'): BUG_PHRASE_ONLY,
-}
-
 
 def find_shared_corpus():
     return SHARED_CORPUS if SHARED_CORPUS.is_dir() else None
@@ -488,23 +464,14 @@ class DovecotDiffTest(unittest.TestCase):
                             "dovecot": None if b is None else b.decode("latin-1")}
                            for m, k, a, b in diffs], f, indent=1)
         found = {(m, k) for m, k, _, _ in diffs}
-        unexpected = [d for d in diffs if (d[0], d[1]) not in EXPECTED and
-                      (d[0], d[1]) not in KNOWN_BUGS]
-        stale = sorted(k for k in list(EXPECTED) + list(KNOWN_BUGS) if k not in found and
-                       k[0] in self.appended)
+        unexpected = [d for d in diffs if (d[0], d[1]) not in EXPECTED]
+        stale = sorted(k for k in EXPECTED if k not in found and k[0] in self.appended)
         lines = []
         for m, k, a, b in unexpected[:40]:
             lines.append(f"{m} {k}\n  hermod:  {short(a)}\n  dovecot: {short(b)}")
         self.assertEqual(unexpected, [], f"{len(unexpected)} unexpected differences:\n"
                          + "\n".join(lines))
-        self.assertEqual(stale, [], "EXPECTED / KNOWN_BUGS entries that no longer differ")
-
-    @unittest.expectedFailure
-    def test_known_bugs_still_differ(self):
-        """Fails (expectedly) while KNOWN_BUGS differ; an unexpected success means they are all
-        fixed: empty KNOWN_BUGS and remove this test."""
-        found = {(m, k) for m, k, _, _ in self.differences()}
-        self.assertEqual(sorted(k for k in KNOWN_BUGS if k in found), [])
+        self.assertEqual(stale, [], "EXPECTED entries that no longer differ")
 
 
 def short(b, n=600):

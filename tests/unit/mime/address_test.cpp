@@ -88,15 +88,15 @@ TEST(MimeAddress, MalformedGetsDovecotPlaceholders) {
     auto l = parse_address_list("nodomain, Name <>, ,,, @only.host");
     ASSERT_EQ(l.size(), 3u);
     EXPECT_EQ(l[0], mbox("", "nodomain", "MISSING_DOMAIN"));
-    EXPECT_EQ(l[1], mbox("Name", "MISSING_MAILBOX", "SYNTAX_ERROR"));
+    EXPECT_EQ(l[1], mbox("Name", "MISSING_MAILBOX", "MISSING_DOMAIN"));  // Dovecot: empty, valid
     EXPECT_EQ(l[2], mbox("", "MISSING_MAILBOX", "only.host"));
     EXPECT_TRUE(parse_address_list("").empty());
     EXPECT_TRUE(parse_address_list("  (just a comment) ").empty());
     EXPECT_EQ(addr_spec(mbox("", "a", "b")), "a@b");
     auto r = parse_address_list("<@a.test x@y>, <local>, N <a@b junk>");
     ASSERT_EQ(r.size(), 3u);
-    EXPECT_EQ(r[0].adl, "INVALID_ROUTE");
-    EXPECT_EQ(r[0].host, "SYNTAX_ERROR");
+    // Dovecot: a broken route is marked, the address after it is still read.
+    EXPECT_EQ(r[0], mbox("", "x", "y", "INVALID_ROUTE"));
     EXPECT_EQ(r[1], mbox("", "local", "MISSING_DOMAIN"));
     EXPECT_EQ(r[2], mbox("N", "a", "SYNTAX_ERROR"));
 }
@@ -108,4 +108,62 @@ TEST(MimeAddress, NulBytesInsideAGroupTerminate) {
     ASSERT_FALSE(l.empty());
     EXPECT_EQ(l.front().kind, K::GroupStart);
     EXPECT_EQ(l.back(), mbox("", "z", "w"));
+}
+
+// The cases below were checked against Dovecot 2.3.19 (tests/integration/
+// test_imap_dovecot_diff.py starts one).
+TEST(MimeAddress, PhraseWithoutAddressIsADisplayName) {
+    EXPECT_EQ(parse_address_list("Someone Else"),
+              std::vector<Address>{mbox("Someone Else", "MISSING_MAILBOX", "MISSING_DOMAIN")});
+    EXPECT_EQ(parse_address_list("Joe \"Q\" Public (comment)"),
+              std::vector<Address>{mbox("Joe Q Public", "MISSING_MAILBOX", "MISSING_DOMAIN")});
+    EXPECT_EQ(parse_address_list("\"Quoted Name\""),
+              std::vector<Address>{mbox("Quoted Name", "MISSING_MAILBOX", "MISSING_DOMAIN")});
+    // One atom stays a mailbox without a domain; a comment is its name.
+    EXPECT_EQ(parse_address_list("user (comment)"),
+              std::vector<Address>{mbox("comment", "user", "MISSING_DOMAIN")});
+    EXPECT_EQ(parse_address_list("Someone.Else"),
+              std::vector<Address>{mbox("", "Someone.Else", "MISSING_DOMAIN")});
+    auto l = parse_address_list("x@y.example, Undisclosed Recipients, z@y.example");
+    ASSERT_EQ(l.size(), 3u);
+    EXPECT_EQ(l[1], mbox("Undisclosed Recipients", "MISSING_MAILBOX", "MISSING_DOMAIN"));
+    EXPECT_EQ(l[2], mbox("", "z", "y.example"));
+    auto g = parse_address_list("G: a@b.example, Someone Else;");
+    ASSERT_EQ(g.size(), 4u);
+    EXPECT_EQ(g[2], mbox("Someone Else", "MISSING_MAILBOX", "MISSING_DOMAIN"));
+    EXPECT_EQ(g[3].kind, K::GroupEnd);
+}
+
+TEST(MimeAddress, EmptyAngleAddressIsMissingNotSyntaxError) {
+    EXPECT_EQ(parse_address_list("MAILER DAEMON <>"),
+              std::vector<Address>{mbox("MAILER DAEMON", "MISSING_MAILBOX", "MISSING_DOMAIN")});
+    auto l = parse_address_list("<>, x@y.example");
+    ASSERT_EQ(l.size(), 2u);
+    EXPECT_EQ(l[0], mbox("", "MISSING_MAILBOX", "MISSING_DOMAIN"));
+    EXPECT_EQ(l[1], mbox("", "x", "y.example"));
+    EXPECT_EQ(parse_address_list("Name <@route:>"),
+              std::vector<Address>{mbox("Name", "MISSING_MAILBOX", "MISSING_DOMAIN", "@route")});
+    // Really broken angle addresses keep SYNTAX_ERROR.
+    EXPECT_EQ(parse_address_list("<a@>"), std::vector<Address>{mbox("", "a", "SYNTAX_ERROR")});
+    EXPECT_EQ(parse_address_list("Name <a@b.example"),
+              std::vector<Address>{mbox("Name", "a", "SYNTAX_ERROR")});
+}
+
+TEST(MimeAddress, UnterminatedQuoteEndsTheList) {
+    EXPECT_EQ(parse_address_list("\"unterminated <a@b.example>, ok@c.example"),
+              std::vector<Address>{mbox("", "MISSING_MAILBOX", "MISSING_DOMAIN")});
+    auto l = parse_address_list("ok@c.example, \"unterminated <a@b.example>");
+    ASSERT_EQ(l.size(), 2u);
+    EXPECT_EQ(l[0], mbox("", "ok", "c.example"));
+    EXPECT_EQ(l[1], mbox("", "MISSING_MAILBOX", "MISSING_DOMAIN"));
+    // The words before it still count.
+    EXPECT_EQ(parse_address_list("Name \"unterminated"),
+              std::vector<Address>{mbox("", "Name", "MISSING_DOMAIN")});
+    EXPECT_EQ(parse_address_list("Foo <\"unterminated>"),
+              std::vector<Address>{mbox("Foo", "MISSING_MAILBOX", "SYNTAX_ERROR")});
+    auto g = parse_address_list("G: \"unterminated, x@y.example;");
+    ASSERT_EQ(g.size(), 3u);
+    EXPECT_EQ(g[0].kind, K::GroupStart);
+    EXPECT_EQ(g[1], mbox("", "MISSING_MAILBOX", "MISSING_DOMAIN"));
+    EXPECT_EQ(g[2].kind, K::GroupEnd);
 }

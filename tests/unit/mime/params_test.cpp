@@ -108,3 +108,20 @@ TEST(MimeParams, BackslashEndingAnUnclosedComment) {
     ASSERT_EQ(ps.size(), 1u);
     EXPECT_EQ(ps[0].value, "");
 }
+
+TEST(MimeParams, UnterminatedQuotedValueIsDropped) {
+    // As Dovecot 2.3: the value ran to the end of the field, so it is no parameter.
+    EXPECT_TRUE(parse_params("; charset=\"unterminated; format=flowed").empty());
+    auto ps = parse_params("; format=flowed; charset=\"unterminated\\\"");
+    ASSERT_EQ(ps.size(), 1u);
+    EXPECT_EQ(ps[0].name, "format");
+    std::string t, st;
+    std::vector<Param> params;
+    ASSERT_TRUE(
+        parse_content_type("text/plain; charset=\"unterminated; format=flowed", t, st, params));
+    EXPECT_EQ(st, "plain");
+    EXPECT_TRUE(params.empty());  // the IMAP encoder then adds charset us-ascii
+    ASSERT_TRUE(parse_disposition("attachment; size=3; filename=\"x.bin", t, params));
+    ASSERT_EQ(params.size(), 1u);
+    EXPECT_EQ(params[0].name, "size");
+}

@@ -395,11 +395,40 @@ TEST(MimeParser, DovecotBodystructureTestVector) {
     EXPECT_FALSE(inner.children[1].encoding);  // "?invalid" is no token: Dovecot says 7bit
 }
 
-TEST(MimeParser, EnvelopeLastFieldWinsAndTransferEncodingToken) {
+TEST(MimeParser, EnvelopeRepeatedFieldsAndTransferEncodingToken) {
     auto s = parse(
         "Subject: first\r\nSubject: second\r\nTo: a@b\r\nTo: c@d, e@f\r\n"
         "MIME-Version: 1.0\r\nContent-Transfer-Encoding: base64 junk\r\n\r\n");
     EXPECT_EQ(s.root.envelope->subject, "second");  // Dovecot: the last one
-    EXPECT_EQ(s.root.envelope->to.size(), 2u);
+    // Dovecot: the addresses of every To: field, in order.
+    ASSERT_EQ(s.root.envelope->to.size(), 3u);
+    EXPECT_EQ(s.root.envelope->to[0].mailbox, "a");
+    EXPECT_EQ(s.root.envelope->to[2].mailbox, "e");
     EXPECT_FALSE(s.root.encoding);  // not a lone token: Dovecot reports 7bit
+}
+
+TEST(MimeParser, EnvelopeJoinsEveryAddressFieldLastTextFieldWins) {
+    // Checked against Dovecot 2.3.19: address fields are joined, the others count by the
+    // last occurrence.
+    auto s = parse(
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nDate: Tue, 2 Jan 2024 10:00:00 +0000\r\n"
+        "From: f1@x\r\nFrom: f2@x\r\nSender: s1@x\r\nSender: s2@x\r\n"
+        "Reply-To: r1@x\r\nReply-To: r2@x\r\nTo: G: a@x;\r\nTO:\r\nto: b@x\r\n"
+        "Cc: c1@x\r\nCC: c2@x\r\nBcc: b1@x\r\nBcc: b2@x\r\n"
+        "In-Reply-To: <i1@x>\r\nIn-Reply-To: <i2@x>\r\nMessage-ID: <m1@x>\r\n"
+        "Message-ID: <m2@x>\r\nSubject: one\r\nSubject: two\r\n\r\nbody\r\n");
+    const Envelope& e = *s.root.envelope;
+    EXPECT_EQ(e.date, "Tue, 2 Jan 2024 10:00:00 +0000");
+    EXPECT_EQ(e.subject, "two");
+    EXPECT_EQ(e.in_reply_to, "<i2@x>");
+    EXPECT_EQ(e.message_id, "<m2@x>");
+    for (const auto* l : {&e.from, &e.sender, &e.reply_to, &e.cc, &e.bcc}) {
+        ASSERT_EQ(l->size(), 2u);
+        EXPECT_EQ((*l)[0].mailbox.back(), '1');
+        EXPECT_EQ((*l)[1].mailbox.back(), '2');
+    }
+    ASSERT_EQ(e.to.size(), 4u);  // group start, a, group end, b
+    EXPECT_EQ(e.to[0].kind, Address::Kind::GroupStart);
+    EXPECT_EQ(e.to[2].kind, Address::Kind::GroupEnd);
+    EXPECT_EQ(e.to[3].mailbox, "b");
 }
