@@ -225,6 +225,11 @@ awaitable<void> Server::Impl::accept_loop(Acceptor& acceptor, std::string where,
 awaitable<void> Server::Impl::accept_loop(Listener& l) {
     std::string where = fmt::format("{} port {}", config::service_name(l.service), l.port);
     return accept_loop(l.acceptor, std::move(where), [this, svc = l.service](tcp::socket sock) {
+        // Replies are written whole, once per command or pipelined group, so Nagle's algorithm
+        // only adds delay: a reply's tail waits for the ACK of its head, which the client's
+        // delayed ACK holds back ~40 ms (measured on IMAP FETCH of ~100 KB bodies).
+        boost::system::error_code nodelay_ec;
+        sock.set_option(tcp::no_delay(true), nodelay_ec);
         auto ex = sock.get_executor();
         asio::co_spawn(ex, session(svc, std::move(sock)), asio::detached);
     });

@@ -55,6 +55,15 @@ bool needs_rows(const proto::SearchKey& key) {
     return false;
 }
 
+/// True when a key reads message bodies (BODY, TEXT); the others need the header at most.
+bool needs_body(const proto::SearchKey& key) {
+    if (key.kind == proto::SearchKeyKind::Body || key.kind == proto::SearchKeyKind::Text)
+        return true;
+    for (const auto& c : key.children)
+        if (needs_body(c)) return true;
+    return false;
+}
+
 }  // namespace
 
 awaitable<void> cmd_search(Session& s, proto::Parser& p) {
@@ -80,6 +89,7 @@ awaitable<void> cmd_search(Session& s, proto::Parser& p) {
         std::vector<store::Message> rows;
         if (needs_rows(req->root)) rows = s.store.list_messages(view.id());
         auto row = rows.begin();
+        const bool whole = needs_body(req->root);
         store::Message bare;
         for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
             const auto& v = view.at(seq);
@@ -107,8 +117,12 @@ awaitable<void> cmd_search(Session& s, proto::Parser& p) {
                 }
                 return *structure;
             };
-            m.text = [&text, st, &msg]() -> std::string_view {
-                if (!text) text = st->read_blob(msg.blob_hash);
+            // Header keys read only the top-level header (it starts at offset 0).
+            m.text = [&text, &m, st, &msg, whole]() -> std::string_view {
+                if (!text)
+                    text = whole ? st->read_blob(msg.blob_hash)
+                                 : st->read_blob_range(msg.blob_hash, 0,
+                                                       m.structure().root.header_size);
                 return *text;
             };
             if (message::matches(req->root, m, ctx)) seqs.push_back(seq);
