@@ -6,8 +6,8 @@
 
 #include "imap/message/render.hpp"
 #include "imap/proto/fetch.hpp"
+#include "imap/server/message_cache.hpp"
 #include "imap/server/session_state.hpp"
-#include "mime/serialize.hpp"
 
 namespace hermod::imap {
 
@@ -19,23 +19,28 @@ constexpr std::uint64_t kStreamPiece = 1 << 20;
 /// Messages up to this size are read once when several sections need their octets.
 constexpr std::uint64_t kReadWholeBelow = 256 * 1024;
 
-/// What one message's FETCH needs from the store, loaded on first use.
+/// What one message's FETCH needs from the store, loaded on first use. Structure and header
+/// come from the process-wide MessageCache.
 struct Loaded {
     const store::Message* msg = nullptr;
     store::Store* store = nullptr;
-    std::optional<mime::Structure> structure;
+    std::shared_ptr<const CachedMessage> cached;
     std::optional<std::string> whole;  ///< the message, for small ones
 
-    const mime::Structure& parsed() {
-        if (!structure) {
-            structure = mime::deserialize(store->read_structure(msg->blob_hash));
-            if (!structure) structure.emplace();  // unreadable: an empty text/plain part
-        }
-        return *structure;
+    const CachedMessage& entry() {
+        if (!cached) cached = MessageCache::shared().get(*store, msg->blob_hash);
+        return *cached;
     }
+    const mime::Structure& parsed() { return entry().structure; }
     std::string range(std::uint64_t offset, std::uint64_t length) {
         if (offset >= msg->size) return {};
         length = std::min(length, msg->size - offset);
+        // Header sections (HEADER, HEADER.FIELDS: what mail clients list messages with) are
+        // served from the cached top-level header.
+        const auto& e = entry();
+        if (e.header_complete && offset + length <= e.header.size())
+            return e.header.substr(static_cast<std::size_t>(offset),
+                                   static_cast<std::size_t>(length));
         if (msg->size <= kReadWholeBelow) {
             if (!whole) whole = store->read_blob(msg->blob_hash);
             return whole->substr(
@@ -145,7 +150,7 @@ awaitable<void> cmd_fetch(Session& s, proto::Parser& p) {
         m.uid = view.uid;
         m.flags = view.flags;
         m.keywords = s.selected->keywords(view);
-        Loaded loaded{&m, &s.store, {}, {}};
+        Loaded loaded{&m, &s.store, nullptr, std::nullopt};
         std::string& out = s.out;
         const std::size_t start = out.size();
         bool streamed = false;  // part of this response is on the wire already

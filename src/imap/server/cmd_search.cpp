@@ -8,8 +8,8 @@
 #include "imap/message/search.hpp"
 #include "imap/proto/search.hpp"
 #include "imap/proto/sequence_set.hpp"
+#include "imap/server/message_cache.hpp"
 #include "imap/server/session_state.hpp"
-#include "mime/serialize.hpp"
 
 namespace hermod::imap {
 
@@ -99,7 +99,7 @@ awaitable<void> cmd_search(Session& s, proto::Parser& p) {
             bool have_row = row != rows.end() && row->uid == v.uid;
             if (!rows.empty() && !have_row) continue;  // expunged meanwhile
             const store::Message& msg = have_row ? *row : bare;
-            std::optional<mime::Structure> structure;
+            std::shared_ptr<const CachedMessage> cached;
             std::optional<std::string> text;
             store::Store* st = &s.store;
             message::SearchMessage m;
@@ -110,19 +110,20 @@ awaitable<void> cmd_search(Session& s, proto::Parser& p) {
             m.internal_date = msg.internal_date;
             m.size = msg.size;
             m.modseq = msg.modseq;
-            m.structure = [&structure, st, &msg]() -> const mime::Structure& {
-                if (!structure) {
-                    structure = mime::deserialize(st->read_structure(msg.blob_hash));
-                    if (!structure) structure.emplace();
-                }
-                return *structure;
+            m.structure = [&cached, st, &msg]() -> const mime::Structure& {
+                if (!cached) cached = MessageCache::shared().get(*st, msg.blob_hash);
+                return cached->structure;
             };
-            // Header keys read only the top-level header (it starts at offset 0).
-            m.text = [&text, &m, st, &msg, whole]() -> std::string_view {
+            // Header keys need only the top-level header (it starts at offset 0): cached.
+            m.text = [&text, &cached, &m, st, &msg, whole]() -> std::string_view {
+                if (!whole) {
+                    m.structure();
+                    if (cached->header_complete) return cached->header;
+                }
                 if (!text)
                     text = whole ? st->read_blob(msg.blob_hash)
                                  : st->read_blob_range(msg.blob_hash, 0,
-                                                       m.structure().root.header_size);
+                                                       cached->structure.root.header_size);
                 return *text;
             };
             if (message::matches(req->root, m, ctx)) seqs.push_back(seq);

@@ -110,6 +110,11 @@ bool Stmt::is_null(int column) const {
 }
 
 Db::Db(const std::string& path, bool create, bool read_only) : path_(path) {
+    // SQLite's memory statistics take one process-wide mutex around every allocation: with
+    // many reader connections on many threads that mutex was contended on each query. Must
+    // precede the first sqlite3_open (the call fails harmlessly if SQLite is already running).
+    static std::once_flag memstatus_off;
+    std::call_once(memstatus_off, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     int flags = SQLITE_OPEN_NOMUTEX;  // one thread at a time per connection (writer or a lease)
     flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create && !read_only) flags |= SQLITE_OPEN_CREATE;

@@ -9,7 +9,7 @@ namespace hermod::store::sqlite {
 class Db;
 
 /// The version this code writes and understands.
-inline constexpr int kLatestVersion = 5;
+inline constexpr int kLatestVersion = 6;
 
 /// Brings the database up to `target` (kLatestVersion by default) one step at a time.
 /// Throws StoreError(Invalid) if the database is at a newer version than this code knows.

@@ -56,6 +56,16 @@ bool blob_structure_is_null(const std::string& data_dir, const std::string& hash
         auto st = db.prepare("SELECT 1 FROM pragma_table_info('blobs') WHERE name='structure'");
         if (!st.step()) return true;
     }
+    {
+        auto t = db.prepare("SELECT 1 FROM sqlite_master WHERE name='blob_structures'");
+        if (t.step()) {
+            auto st = db.prepare(
+                "SELECT count(*) = 0 FROM blob_structures s JOIN blobs b ON s.blob_id=b.id "
+                "WHERE b.hash=?1");
+            st.bind(1, hash);
+            return !st.step() || st.int64(0) != 0;
+        }
+    }
     auto st = db.prepare("SELECT structure IS NULL FROM blobs WHERE hash=?1");
     st.bind(1, hash);
     return !st.step() || st.int64(0) != 0;

@@ -524,7 +524,7 @@ TEST_F(StoreTest, MigratesVersion4ToVersion5WithFlagIndexes) {
     EXPECT_FALSE(sqlite::testing::has_index(dir_, "messages_unseen"));
     EXPECT_FALSE(sqlite::testing::has_index(dir_, "messages_deleted"));
     store_ = open_store(options_);
-    EXPECT_EQ(store_->schema_version(), 5);
+    EXPECT_EQ(store_->schema_version(), sqlite::kLatestVersion);
     EXPECT_TRUE(sqlite::testing::has_index(dir_, "messages_unseen"));
     EXPECT_TRUE(sqlite::testing::has_index(dir_, "messages_deleted"));
     auto a = store_->find_account("alice@example.org");

@@ -198,3 +198,43 @@ TEST_F(StoreTest, RedeliveryFillsInAMissingStructure) {
 }
 
 }  // namespace hermod::store::test
+
+namespace hermod::store::test {
+
+// Schema 6 keeps structures in blob_structures: as a column after the body they cost a walk of
+// the body's overflow pages per read. Structures written by a version-5 store move over.
+TEST_F(StoreTest, MigrationToVersion6MovesStructuresToTheirOwnTable) {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::string body = multipart(200);  // inline, with overflow pages
+    std::string hash;
+    Id box = 0;
+    {
+        auto v5 = sqlite::open_sqlite_store(options_, 5);
+        v5->add_domain("example.org");
+        auto a = v5->add_account("alice@example.org", "h");
+        box = v5->find_mailbox(a.id, "INBOX")->id;
+        auto w = v5->new_blob();
+        w->write(body);
+        auto b = w->finish();
+        hash = b->hash;
+        v5->append({NewMessage{box, b, 0, {}, 0}});
+        EXPECT_FALSE(sqlite::testing::blob_structure_is_null(dir_, hash));
+    }
+    store_ = open_store(options_);
+    EXPECT_EQ(store_->schema_version(), sqlite::kLatestVersion);
+    EXPECT_FALSE(sqlite::testing::blob_structure_is_null(dir_, hash));
+    EXPECT_EQ(store_->read_structure(hash), expected(body));
+    // A new body gets its structure in the new table at once.
+    auto b2 = blob(multipart(3));
+    store_->append({NewMessage{box, b2, 0, {}, 0}});
+    EXPECT_FALSE(sqlite::testing::blob_structure_is_null(dir_, b2->hash));
+    EXPECT_EQ(store_->read_structure(b2->hash), expected(multipart(3)));
+    // Expunging the last reference removes the blob and its structure.
+    auto uid = store_->list_messages(box).back().uid;
+    store_->expunge(box, {uid});
+    EXPECT_STORE_ERROR(store_->read_structure(b2->hash), ErrorKind::NotFound);
+}
+
+}  // namespace hermod::store::test
