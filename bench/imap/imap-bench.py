@@ -51,10 +51,11 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO / "bench"))
+import anchors  # noqa: E402  (bench/anchors.py)
+from anchors import check_prerequisites, dovecot_running  # noqa: E402
 from hermod_server import HermodServer  # noqa: E402  (bench/hermod_server.py)
 
 SHARED = pathlib.Path(os.environ.get("SHARED_BENCH", REPO.parent / "shared" / "bench"))
-DOVECOT_PIDFILE = "/run/dovecot/master.pid"
 DOMAIN = "bench.test"
 PASSWORD = "benchpass"
 
@@ -77,15 +78,6 @@ def make_messages(count):
     rnd = random.Random(42)
     return [populate.make_message(rnd, i, f"user@{DOMAIN}", DOMAIN).encode()
             for i in range(count)]
-
-
-def dovecot_running():
-    try:
-        pid = int(pathlib.Path(DOVECOT_PIDFILE).read_text().split()[0])
-        os.kill(pid, 0)
-        return True
-    except (OSError, ValueError, IndexError):
-        return False
 
 
 class Hermod(HermodServer):
@@ -420,22 +412,10 @@ def main():
         die("--users must be at least the largest client count (one mailbox per client)")
     if set(a.modes) - {"sessions", "commands", "commands-read"}:
         die("--modes: sessions,commands,commands-read")
-    for f in ("cpu-split.py", "setup-dovecot.sh", "populate.py", "idle-mem.py"):
-        if not (SHARED / f).exists():
-            die(f"shared benchmark harness not found: {SHARED / f} (expected ../shared/bench "
-                f"next to the repository, or set SHARED_BENCH=DIR)")
-    if os.geteuid() != 0:
-        die("run as root: Dovecot is configured in /etc/dovecot and hermod switches users")
-    a.bench_imap = a.bench_imap or str(pathlib.Path(a.hermod).resolve().parent.parent
-                                       / "bench" / "bench_imap")
-    if not os.access(a.bench_imap, os.X_OK):
-        die(f"no bench_imap at {a.bench_imap}: cmake --build <build> --target bench_imap, "
-            f"or pass --bench-imap")
-    if "hermod" in targets and not os.access(a.hermod, os.X_OK):
-        die(f"no hermod binary at {a.hermod}: cmake --preset release && cmake --build "
-            f"build/release --target hermod bench_imap")
-    if "dovecot" in targets and not shutil.which("dovecot"):
-        die("Dovecot is not installed: apt-get install -y dovecot-imapd dovecot-pop3d")
+    a.bench_imap = check_prerequisites("imap-bench", SHARED,
+                                     ("cpu-split.py", "setup-dovecot.sh", "populate.py", "idle-mem.py"),
+                                     "bench_imap",
+                                     a.bench_imap, a.hermod, targets)
 
     # 10 000 idle sockets in Hermod (it inherits this limit) and in idle-mem.py
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -467,7 +447,7 @@ def main():
             n = pop3.fill_maildirs(a.mailroot, a.users, messages)
             print(f"dovecot: {n} messages written to {a.mailroot}/{DOMAIN}/u1..u{a.users}/cur "
                   f"({time.monotonic() - t0:.0f}s)", flush=True)
-            servers.append(("dovecot", 143, {"pidfile": DOVECOT_PIDFILE}))
+            servers.append(("dovecot", 143, {"pidfile": anchors.DOVECOT_PIDFILE}))
         if "hermod" in targets:
             hermod = Hermod(a.hermod, a.keep, a.idle_hermod + 1000)
             hermod.add_users(DOMAIN, [f"u{u}@{DOMAIN}" for u in range(1, a.users + 1)], PASSWORD)

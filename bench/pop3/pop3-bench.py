@@ -46,12 +46,13 @@ import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+import anchors  # noqa: E402  (bench/anchors.py)
+from anchors import check_prerequisites, dovecot_running  # noqa: E402
 from hermod_server import HermodServer, free_port  # noqa: E402  (bench/hermod_server.py)
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 SHARED = pathlib.Path(os.environ.get("SHARED_BENCH", REPO.parent / "shared" / "bench"))
-DOVECOT_PIDFILE = "/run/dovecot/master.pid"
 DOMAIN = "bench.test"
 PASSWORD = "benchpass"
 MSG_SIZE = 4096
@@ -120,15 +121,6 @@ def postfix_trace(msg, user, u, i):
 
 
 # --- Dovecot -------------------------------------------------------------------------------
-
-def dovecot_running():
-    try:
-        pid = int(pathlib.Path(DOVECOT_PIDFILE).read_text().split()[0])
-        os.kill(pid, 0)
-        return True
-    except (OSError, ValueError, IndexError):
-        return False
-
 
 def fill_maildirs(mailroot, users, messages):
     """Writes every message into $MAILROOT/bench.test/uN/cur as vmail, Maildir style (LF line
@@ -429,22 +421,10 @@ def main():
         die("bounded: runs <= 10, secs <= 60, users <= 200, messages <= 5000, clients <= 500")
     if max(c for _, c, _ in a.configs) > a.users:
         die("--users must be at least the largest client count (one maildrop per client)")
-    for f in ("cpu-split.py", "setup-dovecot.sh", "bench-imap.py"):
-        if not (SHARED / f).exists():
-            die(f"shared benchmark harness not found: {SHARED / f} (expected ../shared/bench "
-                f"next to the repository, or set SHARED_BENCH=DIR)")
-    if os.geteuid() != 0:
-        die("run as root: Dovecot is configured in /etc/dovecot and hermod switches users")
-    a.bench_pop3 = a.bench_pop3 or str(pathlib.Path(a.hermod).resolve().parent.parent
-                                       / "bench" / "bench_pop3")
-    if not os.access(a.bench_pop3, os.X_OK):
-        die(f"no bench_pop3 at {a.bench_pop3}: cmake --build <build> --target bench_pop3, "
-            f"or pass --bench-pop3")
-    if "hermod" in targets and not os.access(a.hermod, os.X_OK):
-        die(f"no hermod binary at {a.hermod}: build it with `cmake --preset release -B "
-            f"build/release && cmake --build build/release --target hermod bench_pop3`")
-    if "dovecot" in targets and not shutil.which("dovecot"):
-        die("Dovecot is not installed: apt-get install -y dovecot-imapd dovecot-pop3d")
+    a.bench_pop3 = check_prerequisites("pop3-bench", SHARED,
+                                     ("cpu-split.py", "setup-dovecot.sh", "bench-imap.py"),
+                                     "bench_pop3",
+                                     a.bench_pop3, a.hermod, targets)
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load0 = os.getloadavg()
@@ -469,7 +449,7 @@ def main():
             n = fill_maildirs(a.mailroot, a.users, messages)
             print(f"dovecot: {n} messages written to {a.mailroot}/{DOMAIN}/u1..u{a.users}/cur "
                   f"({time.monotonic() - t0:.0f}s)", flush=True)
-            servers.append(("dovecot", 110, {"pidfile": DOVECOT_PIDFILE}))
+            servers.append(("dovecot", 110, {"pidfile": anchors.DOVECOT_PIDFILE}))
         if "hermod" in targets:
             hermod = Hermod(a.hermod, a.keep)
             hermod.start(a.users)
