@@ -74,7 +74,7 @@ class ServeTest(unittest.TestCase):
 
     def test_every_port_answers_clearly(self):
         expect = {"smtp": "220 ", "lmtp": "220 ", "submission": "220 ",
-                  "imap": "* BYE", "pop3": "+OK ", "http": "HTTP/1.1 501"}
+                  "imap": "* OK [CAPABILITY ", "pop3": "+OK ", "http": "HTTP/1.1 501"}
         for service, prefix in expect.items():
             with socket.create_connection(("127.0.0.1", self.server.ports[service]), 10) as s:
                 if service == "http":
