@@ -371,6 +371,12 @@ class Store {
     virtual std::string read_blob(std::string_view hash) = 0;
     virtual std::string read_blob_range(std::string_view hash, std::uint64_t offset,
                                         std::uint64_t length) = 0;
+    /// Several small bodies in one read (one statement, one read transaction): for each hash,
+    /// its content when it is stored inline and at most `max_size` octets, else nullopt (a
+    /// file blob, a larger one, or an unknown hash). For POP3 clients that RETR one message
+    /// after another: the per-read transaction cost is paid once per batch.
+    virtual std::vector<std::optional<std::string>> read_small_blobs(
+        const std::vector<std::string>& hashes, std::uint64_t max_size) = 0;
     /// The content of a staged blob that may not be committed yet (delivery filters read the
     /// message before the transaction that stores it): its inline data or its durable file.
     virtual std::string read_staged_blob(const StagedBlob& blob, std::uint64_t offset = 0,

@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ struct Session {
     store::Id account_id = 0;
     MaildropLocks::Lock lock;  ///< held in TRANSACTION, released however the session ends
     std::optional<Maildrop> maildrop;
+    /// Small bodies read ahead for RETR/TOP (cmd_retr.cpp), by message number.
+    std::map<std::uint32_t, std::string> prefetched;
 
     unsigned errors = 0;
     bool quit = false;     ///< end the session after flushing

@@ -1335,6 +1335,29 @@ class SqliteStore final : public Store {
         return read_blob_range(hash, 0, UINT64_MAX);
     }
 
+    std::vector<std::optional<std::string>> read_small_blobs(const std::vector<std::string>& hashes,
+                                                             std::uint64_t max_size) override {
+        std::vector<std::optional<std::string>> out(hashes.size());
+        if (hashes.empty()) return out;
+        // The hashes go in as one JSON array (hex only, nothing to escape), as find_messages
+        // passes its UIDs; json_each's key is the position in it.
+        std::string list = "[";
+        for (std::size_t i = 0; i < hashes.size(); ++i)
+            list += (i ? ",\"" : "\"") + ascii_lower(hashes[i]) + "\"";
+        list += "]";
+        auto db = lease();
+        auto st = db->prepare(
+            "SELECT j.key, b.data FROM json_each(?1) j JOIN blobs b ON b.hash = j.value "
+            "WHERE b.size <= ?2 AND b.data IS NOT NULL");
+        st.bind(1, list).bind(
+            2, static_cast<std::int64_t>(std::min<std::uint64_t>(max_size, INT64_MAX)));
+        while (st.step()) {
+            auto i = static_cast<std::size_t>(st.int64(0));
+            if (i < out.size()) out[i] = st.text(1);
+        }
+        return out;
+    }
+
     std::string read_blob_range(std::string_view hash_in, std::uint64_t offset,
                                 std::uint64_t length) override {
         std::string hash = ascii_lower(hash_in);

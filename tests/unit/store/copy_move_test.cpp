@@ -541,3 +541,37 @@ TEST_F(StoreTest, MigratesVersion4ToVersion5WithFlagIndexes) {
 }
 
 }  // namespace hermod::store::test
+
+namespace hermod::store::test {
+
+// read_small_blobs (POP3 read-ahead): inline bodies up to the limit come back in input order;
+// larger, file-stored and unknown ones are nullopt.
+TEST_F(StoreTest, ReadSmallBlobsInOneRead) {
+    options_.inline_blob_max = 1024;
+    reopen();
+    auto write = [&](const std::string& body) {
+        auto w = store_->new_blob();
+        w->write(body);
+        return w->finish();
+    };
+    auto a = write("Subject: a\r\n\r\nsmall\r\n");
+    auto b = write("Subject: b\r\n\r\n" + std::string(500, 'b') + "\r\n");
+    auto big = write("Subject: c\r\n\r\n" + std::string(4000, 'c') + "\r\n");  // in a file
+    ASSERT_TRUE(big->in_file);
+    auto box = inbox().id;
+    store_->append({NewMessage{box, a, 0, {}, 0}, NewMessage{box, b, 0, {}, 0},
+                    NewMessage{box, big, 0, {}, 0}});
+    auto got = store_->read_small_blobs({b->hash, std::string(64, 'f'), a->hash, big->hash}, 256);
+    ASSERT_EQ(got.size(), 4u);
+    EXPECT_FALSE(got[0]);  // 516 octets > 256
+    EXPECT_FALSE(got[1]);  // unknown
+    ASSERT_TRUE(got[2]);
+    EXPECT_EQ(*got[2], a->inline_data);
+    EXPECT_FALSE(got[3]);  // in its own file
+    got = store_->read_small_blobs({b->hash, a->hash}, 1024);
+    ASSERT_TRUE(got[0] && got[1]);
+    EXPECT_EQ(*got[0], b->inline_data);
+    EXPECT_TRUE(store_->read_small_blobs({}, 1024).empty());
+}
+
+}  // namespace hermod::store::test
