@@ -165,7 +165,10 @@ struct Server::Impl {
 };
 
 void Server::Impl::bind() {
-    for (const auto& [svc, addrs] : cfg.listen) {
+    for (const auto& entry : cfg.listen) {
+        // Named copies: clang 14 (the fuzz preset) cannot capture structured bindings.
+        const config::Service svc = entry.first;
+        const auto& addrs = entry.second;
         for (const auto& addr : addrs) {
             auto fail = [&](const std::string& why) {
                 return std::runtime_error("cannot listen on " + addr.to_string() + " (" +
