@@ -184,6 +184,12 @@ std::string Stream::tls_cipher() const {
 std::string Stream::peer_address() const {
     return address_text(impl_->peer.address());
 }
+bool Stream::peer_is_loopback() const {
+    auto a = impl_->peer.address();
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
+    return a.is_loopback();
+}
 std::uint16_t Stream::peer_port() const {
     return impl_->peer.port();
 }

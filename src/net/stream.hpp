@@ -69,6 +69,9 @@ class Stream {
     std::string tls_cipher() const;   ///< "TLS_AES_256_GCM_SHA384", or ""
 
     std::string peer_address() const;  ///< "192.0.2.1", "2001:db8::1" (IPv4-mapped shown as v4)
+    /// The peer is 127.0.0.0/8 or ::1 (IPv4-mapped included): where protocols may allow
+    /// plaintext logins (RFC 8314 §3).
+    bool peer_is_loopback() const;
     std::uint16_t peer_port() const;
     std::string local_address() const;
     std::uint16_t local_port() const;

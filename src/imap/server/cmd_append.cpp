@@ -63,19 +63,10 @@ awaitable<void> cmd_append(Session& s, proto::Parser& p) {
         co_return;
     }
     std::vector<std::uint32_t> uids;
-    std::uint64_t newest = 0;
-    for (const auto& a : appended) {
+    for (const auto& a : appended)
         uids.push_back(a.uid);
-        newest = std::max(newest, a.modseq);
-    }
-    // RFC 9051 §6.3.12: appending to the selected mailbox announces the new message (EXISTS),
-    // which done() sends once it knows of the change.
-    if (s.selected && s.selected->id() == mb->id) {
-        auto& latest = *s.selected->latest_modseq;
-        std::uint64_t cur = latest.load();
-        while (cur < newest && !latest.compare_exchange_weak(cur, newest)) {
-        }
-    }
+    // RFC 9051 §6.3.12: appending to the selected mailbox announces the new message (EXISTS):
+    // the store told the watch before the append completed, so done() sends it.
     s.done(Status::Ok, "APPEND completed", proto::appenduid(mb->uidvalidity, uids));
 }
 

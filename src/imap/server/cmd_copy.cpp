@@ -62,15 +62,8 @@ awaitable<void> copy_or_move(Session& s, proto::Parser& p, bool move) {
     for (const auto& a : result.appended)
         new_uids.push_back(a.uid);
     auto code = proto::copyuid(dest->uidvalidity, result.source_uids, new_uids);
-    if (to == from && s.selected) {
-        std::uint64_t newest = 0;
-        for (const auto& a : result.appended)
-            newest = std::max(newest, a.modseq);
-        auto& latest = *s.selected->latest_modseq;
-        std::uint64_t cur = latest.load();
-        while (cur < newest && !latest.compare_exchange_weak(cur, newest)) {
-        }
-    }
+    // A copy into the selected mailbox reaches the view through its watch (the store tells
+    // watches before a write completes), so done() announces the new messages.
     if (!move) {
         s.done(Status::Ok, "COPY completed", result.source_uids.empty() ? ResponseCode{} : code);
         co_return;

@@ -81,7 +81,9 @@ class SelectedMailbox {
 
     /// The modseq up to which the store's changes are reflected in this view.
     std::uint64_t known_modseq = 0;
-    /// Newest modseq a watch reported (written by the store's writer thread).
+    /// Newest modseq a watch reported (written by the store's writer thread). The store
+    /// reports a write before it completes, so the session's own writes are here by the time
+    /// their store call returns.
     std::shared_ptr<std::atomic<std::uint64_t>> latest_modseq =
         std::make_shared<std::atomic<std::uint64_t>>(0);
     /// Keeps the store watch alive while selected (nullptr in tests).

@@ -105,10 +105,6 @@ class AppendSink {
 
 }  // namespace
 
-bool is_loopback(std::string_view ip) {
-    return ip.starts_with("127.") || ip == "::1";
-}
-
 const CommandEntry* find_command(Verb verb) {
     for (const auto& e : kCommands)
         if (e.verb == verb) return &e;
@@ -121,7 +117,7 @@ Session::Session(net::Stream& s, const Services& svc)
       store(*svc.store),
       authenticator(svc.authenticator),
       peer_ip(s.peer_address()),
-      loopback(is_loopback(peer_ip)) {}
+      loopback(s.peer_is_loopback()) {}
 
 void Session::done(Status status, std::string_view text, const ResponseCode& code) {
     // RFC 9051 §7.5.1: pending mailbox updates go out before the tagged response; EXPUNGE

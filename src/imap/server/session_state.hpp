@@ -111,9 +111,6 @@ struct Session {
     void deselect();
 };
 
-/// "127.0.0.0/8" and "::1".
-bool is_loopback(std::string_view ip);
-
 // --- Command table ----------------------------------------------------------------------
 enum CommandFlag : unsigned {
     kNotAuthenticated = 1u << 0,

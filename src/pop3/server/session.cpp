@@ -57,10 +57,6 @@ std::size_t command_limit(std::string_view line) {
 
 }  // namespace
 
-bool is_loopback(std::string_view ip) {
-    return ip.starts_with("127.") || ip == "::1";
-}
-
 const CommandEntry* find_command(Verb verb) {
     for (const auto& e : kCommands)
         if (e.verb == verb) return &e;
@@ -74,7 +70,7 @@ Session::Session(net::Stream& s, const Services& svc)
       authenticator(svc.authenticator),
       hostname(svc.cfg->server.hostname),
       peer_ip(s.peer_address()),
-      loopback(is_loopback(peer_ip)) {}
+      loopback(s.peer_is_loopback()) {}
 
 void Session::reply(const std::string& r) {
     out += r;

@@ -59,9 +59,6 @@ struct Session {
     bool plaintext_allowed() const;
 };
 
-/// "127.0.0.0/8" and "::1" (IPv4-mapped addresses are shown as IPv4 by net::Stream).
-bool is_loopback(std::string_view ip);
-
 // --- Command table ----------------------------------------------------------------------
 enum CommandFlag : unsigned {
     kAuthorization = 1u << 0,  ///< valid in the AUTHORIZATION state

@@ -77,15 +77,9 @@ TEST_P(Transcript, Plays) {
 
     config::Config cfg = config::defaults();
     cfg.listen.clear();
-    std::string client_ip = "127.0.0.1";
-    if (script.options.count("remote")) {
-        auto ip = hermod::testing::external_ipv4();
-        if (!ip) GTEST_SKIP() << "no non-loopback IPv4 address";
-        client_ip = *ip;
-        cfg.listen[config::Service::Pop3] = {{"0.0.0.0", 0}};
-    } else {
-        cfg.listen[config::Service::Pop3] = {{"127.0.0.1", 0}};
-    }
+    auto client = hermod::testing::listen_for(script, cfg, config::Service::Pop3);
+    if (!client) GTEST_SKIP() << "no non-loopback IPv4 address";
+    std::string client_ip = *client;
     cfg.server.hostname = "pop.example.test";
     cfg.server.shutdown_grace_seconds = 1;
     if (!opt("max_errors").empty())

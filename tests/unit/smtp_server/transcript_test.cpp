@@ -48,7 +48,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using hermod::testing::external_ipv4;
 using hermod::testing::matches;
 using hermod::testing::unescape;
 using Client = hermod::testing::LineClient;
@@ -93,18 +92,10 @@ TEST_P(Transcript, Plays) {
     cfg.listen.clear();
     auto svc = config::service_from_name(opt("service", "smtp"));
     ASSERT_TRUE(svc) << "bad service";
-    std::string client_ip = "127.0.0.1";
-    if (script.options.count("remote")) {
-        // Policy that depends on the client not being on loopback (AUTH only under TLS,
-        // STARTTLS before anything on submission): listen on all addresses and connect
-        // through this host's own non-loopback address.
-        auto ip = external_ipv4();
-        if (!ip) GTEST_SKIP() << "no non-loopback IPv4 address";
-        client_ip = *ip;
-        cfg.listen[*svc] = {{"0.0.0.0", 0}};
-    } else {
-        cfg.listen[*svc] = {{"127.0.0.1", 0}};
-    }
+    // "remote": AUTH only under TLS, STARTTLS before anything on submission.
+    auto client = hermod::testing::listen_for(script, cfg, *svc);
+    if (!client) GTEST_SKIP() << "no non-loopback IPv4 address";
+    std::string client_ip = *client;
     cfg.server.hostname = "mx.example.test";
     cfg.server.shutdown_grace_seconds = 1;
     if (!opt("max_recipients").empty())

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config.hpp"
 #include "net/tls.hpp"
 
 namespace hermod::testing {
@@ -175,6 +176,21 @@ inline std::optional<std::string> external_ipv4() {
     }
     ::freeifaddrs(list);
     return out;
+}
+
+/// Listens for `service` on 127.0.0.1, or, with the script option "remote" (policy that depends
+/// on the client not being on loopback), on every address with the client connecting through
+/// this host's own non-loopback address. Returns the address the client connects from;
+/// nullopt when "remote" is asked and the host has none (the test skips).
+inline std::optional<std::string> listen_for(const Script& script, config::Config& cfg,
+                                             config::Service service) {
+    if (!script.options.count("remote")) {
+        cfg.listen[service] = {{"127.0.0.1", 0}};
+        return "127.0.0.1";
+    }
+    auto ip = external_ipv4();
+    if (ip) cfg.listen[service] = {{"0.0.0.0", 0}};
+    return ip;
 }
 
 }  // namespace hermod::testing
