@@ -14,9 +14,19 @@ SERVICES = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count):
+    """Distinct free loopback ports: all stay bound until every one is picked."""
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 class HermodServer:
@@ -28,7 +38,7 @@ class HermodServer:
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix=f"hermod-bench-{name}-", dir="/var/tmp"))
         os.chmod(self.dir, 0o755)  # SQLite opens the store by absolute path as user hermod
         self.data = self.dir / "var"
-        self.ports = {s: free_port() for s in services}
+        self.ports = dict(zip(services, free_ports(len(services))))
         self.config = self.dir / "hermod.toml"
         listen = "".join(f'{s} = ["127.0.0.1:{self.ports[s]}"]\n' if s in self.ports else
                          f"{s} = []\n" for s in SERVICES)

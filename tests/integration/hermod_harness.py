@@ -17,10 +17,22 @@ SERVICES = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s
 
 
 def free_port(host="127.0.0.1"):
+    return free_ports(1, host)[0]
+
+
+def free_ports(count, host="127.0.0.1"):
+    """`count` distinct free ports: every socket stays bound until all are picked (closed one
+    by one, the kernel may hand out the same port twice, and one server would then collide with
+    itself)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    socks = [socket.socket(family, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for s in socks:
+            s.bind((host, 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def ipv6_available():
@@ -45,7 +57,7 @@ class Server:
         self.tmp = tempfile.mkdtemp(prefix="hermod-it-")
         os.chmod(self.tmp, 0o755)
         self.data = pathlib.Path(data) if data else pathlib.Path(self.tmp) / "var"
-        self.ports = ports or {s: free_port() for s in SERVICES}
+        self.ports = ports or dict(zip(SERVICES, free_ports(len(SERVICES))))
         self.config = pathlib.Path(self.tmp) / "hermod.toml"
         lines = ["[listen]"] + [f'{s} = ["127.0.0.1:{p}"]' for s, p in self.ports.items()]
         self.config.write_text("\n".join(lines) + "\n" + extra_config)
